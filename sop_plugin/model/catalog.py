@@ -1,0 +1,200 @@
+"""The whole knowledge base as one validated :class:`Catalog`: SOPs, roles, departments, quizzes.
+
+:func:`load_catalog` is the one entry point used by the MkDocs plugin and the ``sop`` command
+alike, so a check run before merge reports exactly what the build will.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import ValidationError
+
+from .problems import Problem, Problems
+from .schema import Department, Role, RolesFile
+from .sop import Sop, _field_name, _pydantic_message, parse_sop
+from .source import YamlError, load_yaml
+from .steps import find_sop_links
+
+ROLES_FILE = "roles.yml"
+
+
+def localized(text, lang: str | None) -> str:
+    """Pick ``lang`` from a ``{zh: ..., en: ...}`` mapping (falling back to en, then any)."""
+    if text is None or isinstance(text, str):
+        return text or ""
+    return text.get(lang or "en") or text.get("en") or next(iter(text.values()), "")
+
+
+@dataclass
+class Catalog:
+    """Every SOP, role, department and quiz of a knowledge base, and every problem found."""
+
+    sops: list[Sop] = field(default_factory=list)
+    roles: dict[str, Role] = field(default_factory=dict)
+    departments: dict[str, Department] = field(default_factory=dict)
+    quizzes: dict = field(default_factory=dict)  # quiz id -> sop_plugin.model.quiz.Quiz
+    problems: Problems = field(default_factory=Problems)
+
+    def __post_init__(self) -> None:
+        self.by_id: dict[str, Sop] = {}
+        self.by_path: dict[str, Sop] = {}
+        self.translations: dict[str, list[Sop]] = {}
+
+    def index(self) -> None:
+        """(Re)build the look-up tables from :attr:`sops`."""
+        self.by_path = {sop.path: sop for sop in self.sops}
+        self.by_id, self.translations = {}, {}
+        for sop in sorted(self.sops, key=lambda s: s.path):
+            if sop.is_translation:
+                self.translations.setdefault(sop.meta.translation_of, []).append(sop)
+            else:
+                self.by_id.setdefault(sop.id, sop)
+
+    def get(self, sop_id: str) -> Sop | None:
+        return self.by_id.get(sop_id)
+
+    def problems_of(self, path: str) -> list[Problem]:
+        """Every problem of one file (its own and those found across files)."""
+        return self.problems.for_file(path)
+
+
+def load_roles(docs_dir: Path, problems: Problems, name: str = ROLES_FILE) -> RolesFile:
+    """Load ``docs/roles.yml`` (``!include`` allowed), reporting problems with lines."""
+    path = docs_dir / name
+    if not path.is_file():
+        problems.add(name, None, "", f"missing: the roles and departments catalog docs/{name} is required")
+        return RolesFile()
+    try:
+        located = load_yaml(path.read_text(encoding="utf-8"), include_base=docs_dir)
+    except YamlError as exc:
+        problems.add(name, exc.line, "", str(exc))
+        return RolesFile()
+    try:
+        return RolesFile.model_validate(located.data or {})
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.add(name, located.line_of(loc), _field_name(loc), _pydantic_message(error))
+    # Keep every entry that is valid on its own, so one typo does not hide every role.
+    data = located.data if isinstance(located.data, dict) else {}
+    kept = RolesFile()
+    for key, model, target in (("departments", Department, kept.departments), ("roles", Role, kept.roles)):
+        for entry in data.get(key) or []:
+            try:
+                target.append(model.model_validate(entry))
+            except ValidationError:
+                pass
+    return kept
+
+
+def read_markdown_sources(docs_dir: Path) -> Iterable[tuple[str, str]]:
+    """Every Markdown file under ``docs_dir`` as ``(posix path, text)``, sorted by path."""
+    for path in sorted(docs_dir.rglob("*.md")):
+        yield path.relative_to(docs_dir).as_posix(), path.read_text(encoding="utf-8-sig")
+
+
+def load_catalog(docs_dir: Path, sources: Iterable[tuple[str, str]] | None = None,
+                 quizzes_dir: Path | None = None, roles_file: str = ROLES_FILE) -> Catalog:
+    """Load and validate a whole knowledge base.
+
+    ``sources`` are the Markdown files as ``(path relative to docs_dir, text)``; by default every
+    ``*.md`` under ``docs_dir`` is read. ``quizzes_dir`` is the quiz bank folder, if any.
+    """
+    docs_dir = Path(docs_dir)
+    catalog = Catalog()
+    roles_data = load_roles(docs_dir, catalog.problems, roles_file)
+    for department in roles_data.departments:
+        if department.id in catalog.departments:
+            catalog.problems.add(roles_file, None, "departments", f"duplicate department id {department.id!r}")
+        catalog.departments.setdefault(department.id, department)
+    for role in roles_data.roles:
+        if role.id in catalog.roles:
+            catalog.problems.add(roles_file, None, "roles", f"duplicate role id {role.id!r}")
+        catalog.roles.setdefault(role.id, role)
+    for path, text in (read_markdown_sources(docs_dir) if sources is None else sources):
+        sop = parse_sop(path, text)
+        if sop is not None:
+            catalog.sops.append(sop)
+    catalog.index()
+    _check_ids(catalog)
+    _check_names(catalog, roles_file)
+    if quizzes_dir is not None:
+        from .quiz import load_quizzes  # the quiz layer is optional for callers without quizzes
+
+        load_quizzes(Path(quizzes_dir), catalog)
+    for sop in catalog.sops:
+        catalog.problems.extend(sop.problems)
+    catalog.problems.items.sort(key=lambda p: (p.file, p.line or 0))
+    return catalog
+
+
+def _check_ids(catalog: Catalog) -> None:
+    first: dict[tuple[str, str | None], Sop] = {}
+    for sop in sorted(catalog.sops, key=lambda s: s.path):
+        key = (sop.id, sop.meta.lang if sop.is_translation else None)
+        if key in first:
+            sop.problem(("id",), f"duplicate SOP id {sop.id!r}: also in {first[key].path}")
+        first.setdefault(key, sop)
+        if sop.is_translation:
+            source = catalog.get(sop.meta.translation_of)
+            if source is None:
+                sop.problem(("translation_of",), f"no SOP with id {sop.meta.translation_of!r}")
+            elif source.meta.lang == sop.meta.lang:
+                sop.problem(("lang",), f"a translation needs a language other than its source's ({source.meta.lang})")
+
+
+def _check_names(catalog: Catalog, roles_file: str) -> None:
+    """Role, department and SOP ids named anywhere must exist."""
+    roles, departments = catalog.roles, catalog.departments
+
+    def role(sop: Sop, value: str | None, *path) -> None:
+        if value and value not in roles and roles:
+            sop.problem(path, _unknown("role", value, roles))
+
+    for sop in catalog.sops:
+        meta = sop.meta
+        if not sop.valid and meta.department == "?":
+            continue
+        if departments and meta.department not in departments:
+            sop.problem(("department",), _unknown("department", meta.department, departments))
+        role(sop, meta.owner.role, "owner", "role")
+        for index, item in enumerate(meta.roles):
+            role(sop, item.role, "roles", index, "role")
+        for index, item in enumerate(meta.approvals):
+            role(sop, item.role, "approvals", index, "role")
+        for index, point in enumerate(meta.control_points):
+            if point.monitoring:
+                role(sop, point.monitoring.who, "control_points", index, "monitoring", "who")
+        for index, item in enumerate(meta.exceptions):
+            role(sop, item.escalate_to, "exceptions", index, "escalate_to")
+        if meta.training:
+            for index, name in enumerate(meta.training.roles):
+                role(sop, name, "training", "roles", index)
+        for key in ("references", "supersedes"):
+            for index, target in enumerate(getattr(meta, key)):
+                if target not in catalog.by_id:
+                    sop.problem((key, index), f"no SOP with id {target!r}")
+                elif target == sop.id:
+                    sop.problem((key, index), "an SOP cannot name itself")
+        for target, line in find_sop_links(sop.body, sop.body_line):
+            if target not in catalog.by_id:
+                sop.problems.append(Problem(sop.path, line, "body", f"[[{target}]]: no SOP with this id"))
+    for role_item in roles.values():
+        for target in role_item.onboarding:
+            if target not in catalog.by_id:
+                catalog.problems.add(roles_file, None, f"roles.{role_item.id}.onboarding",
+                                     f"no SOP with id {target!r}")
+        if role_item.department and departments and role_item.department not in departments:
+            catalog.problems.add(roles_file, None, f"roles.{role_item.id}.department",
+                                 _unknown("department", role_item.department, departments))
+
+
+def _unknown(kind: str, value: str, known: dict) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(value, list(known), n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"unknown {kind} {value!r}{hint}; {kind}s are defined in docs/{ROLES_FILE}"
