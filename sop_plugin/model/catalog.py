@@ -42,6 +42,8 @@ class Catalog:
         self.by_id: dict[str, Sop] = {}
         self.by_path: dict[str, Sop] = {}
         self.translations: dict[str, list[Sop]] = {}
+        self.superseded_by: dict[str, list[str]] = {}
+        self.referenced_by: dict[str, list[str]] = {}
 
     def index(self) -> None:
         """(Re)build the look-up tables from :attr:`sops`."""
@@ -52,6 +54,13 @@ class Catalog:
                 self.translations.setdefault(sop.meta.translation_of, []).append(sop)
             else:
                 self.by_id.setdefault(sop.id, sop)
+        self.superseded_by, self.referenced_by = {}, {}
+        for sop in self.by_id.values():
+            for target in sop.meta.supersedes:
+                self.superseded_by.setdefault(target, []).append(sop.id)
+            linked = set(sop.meta.references) | {target for target, _ in find_sop_links(sop.body)}
+            for target in sorted(linked - {sop.id}):
+                self.referenced_by.setdefault(target, []).append(sop.id)
 
     def get(self, sop_id: str) -> Sop | None:
         return self.by_id.get(sop_id)

@@ -69,6 +69,17 @@ class Sop:
             return None
         return add_months(self.meta.effective_date, self.meta.review_interval_months)
 
+    def state(self, today: dt.date) -> str:
+        """The status to show: the front-matter status, or ``upcoming`` before the effective date."""
+        effective = self.meta.effective_date
+        if self.meta.status == "effective" and effective is not None and effective > today:
+            return "upcoming"
+        return self.meta.status
+
+    def review_overdue(self, today: dt.date) -> bool:
+        """True when an SOP in force is past its next review date."""
+        return self.state(today) == "effective" and self.next_review is not None and self.next_review < today
+
     def line(self, *path) -> int | None:
         """The file line of a front-matter field path, e.g. ``sop.line("control_points", 0, "step")``."""
         return self.located.line_of(path)

@@ -1,0 +1,91 @@
+"""HTML for SOP pages (header card, banners, control points, exceptions, records, relations).
+
+Templates live in ``templates/sop/`` of the package and are looked up through the theme's loader,
+so a site may override any of them from its ``custom_dir``. Autoescaping is on: every value from
+front-matter is escaped (a title may contain ``<script>``). No MkDocs import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .model import Catalog, Sop, localized
+
+
+def relative_url(target: str, page_url: str) -> str:
+    """``target`` (a site-root-relative URL) as seen from the page at ``page_url``."""
+    base = posixpath.dirname(page_url) if not page_url.endswith("/") else page_url.rstrip("/")
+    rel = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return "./" if rel in (".", "./") else rel
+
+
+@dataclass
+class SiteContext:
+    """What the renderer needs to know about the site being built."""
+
+    catalog: Catalog
+    t: Callable[..., str]
+    today: dt.date
+    url_of_path: Callable[[str], str | None]  # docs path -> site URL of its page, None if not built
+    url_for_src: Callable[[str], str]  # src_uri of a generated page -> its site URL
+    directory_urls: bool = True
+
+    def url_of(self, sop_id: str) -> str | None:
+        """The site URL of the current page of ``sop_id``; None when it is not part of this build."""
+        sop = self.catalog.get(sop_id)
+        return self.url_of_path(sop.path) if sop else None
+
+
+class SopRenderer:
+    """Renders the SOP partials with a Jinja environment over the theme's template loader."""
+
+    def __init__(self, loader: jinja2.BaseLoader, site: SiteContext):
+        self.site = site
+        self.env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(t=site.t, tm=self._markup_string, localized=localized)
+
+    def _markup_string(self, key: str, **values) -> Markup:
+        """A UI string whose ``{placeholders}`` take HTML (links), everything else escaped."""
+        return Markup(escape(self.site.t(key))).format(**values)
+
+    def context(self, sop: Sop, page_url: str) -> dict:
+        site, catalog, lang = self.site, self.site.catalog, self.site.t.language
+
+        def link(sop_id: str) -> Markup:
+            target, url = catalog.get(sop_id), site.url_of(sop_id)
+            if target is None or url is None:
+                return Markup('<span class="sop-ref sop-ref--missing" data-sop-ref="{0}">{0} ({1})</span>').format(
+                    sop_id, site.t("not_in_copy" if target else "unknown_sop"))
+            return Markup('<a class="sop-ref" href="{0}" data-sop-ref="{1}"><span class="sop-ref__id">{1}</span> {2}</a>').format(
+                relative_url(url, page_url), sop_id, target.title)
+
+        def role_name(role_id: str) -> str:
+            role = catalog.roles.get(role_id)
+            return localized(role.name, lang) if role else role_id
+
+        department = catalog.departments.get(sop.meta.department)
+        source = catalog.get(sop.meta.translation_of) if sop.is_translation else None
+        return {
+            "sop": sop, "meta": sop.meta, "state": sop.state(site.today),
+            "overdue": sop.review_overdue(site.today), "link": link, "role_name": role_name,
+            "department_name": localized(department.name, lang) if department else sop.meta.department,
+            "superseded_by": catalog.superseded_by.get(sop.id, []),
+            "referenced_by": catalog.referenced_by.get(sop.id, []) if not sop.is_translation else [],
+            "problems": catalog.problems_of(sop.path), "source": source,
+        }
+
+    def header(self, sop: Sop, page_url: str) -> str:
+        """The header card and status banners shown above the SOP body."""
+        return self.env.get_template("sop/header.html").render(self.context(sop, page_url))
+
+    def sections(self, sop: Sop, page_url: str) -> str:
+        """Control points, exceptions, records and relations shown below the SOP body."""
+        return self.env.get_template("sop/sections.html").render(self.context(sop, page_url))
