@@ -28,10 +28,7 @@ from mkdocs.structure.pages import Page
 from .buildinfo import build_stamp
 from .markdown_ext import SopMarkdown
 from .model import Catalog, load_catalog
-from .pages import GeneratedFile
-from .pages.catalog_json import catalog_file
-from .pages.departments import department_pages
-from .pages.redirects import redirect_files
+from .pages import generate_all
 from .render import SiteContext, SopRenderer
 from .strings import strings_for
 
@@ -102,15 +99,10 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site = SiteContext(
             catalog=catalog, t=self.t, today=self._today(),
             url_of_path=lambda path: file_of[path].url if path in file_of else None,
-            url_for_src=url_for_src, directory_urls=config.use_directory_urls)
+            url_for_src=url_for_src, directory_urls=config.use_directory_urls, stamp=build_stamp(docs_dir))
         self.markdown.catalog = catalog
         self.renderer = SopRenderer(config.theme.get_env().loader, self.site)
-        generated: list[GeneratedFile] = [
-            catalog_file(self.site, build_stamp(docs_dir)),
-            *redirect_files(self.site),
-            *department_pages(self.site),
-        ]
-        for item in generated:
+        for item in generate_all(self.site):
             files.append(File.generated(config, item.src_uri, content=item.content))
         for uri, path in ASSETS.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))

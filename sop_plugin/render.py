@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import jinja2
@@ -37,6 +37,7 @@ class SiteContext:
     url_of_path: Callable[[str], str | None]  # docs path -> site URL of its page, None if not built
     url_for_src: Callable[[str], str]  # src_uri of a generated page -> its site URL
     directory_urls: bool = True
+    stamp: dict = field(default_factory=lambda: {"commit": None, "time": None})  # see buildinfo.build_stamp
 
     def url_of(self, sop_id: str) -> str | None:
         """The site URL of the current page of ``sop_id``; None when it is not part of this build."""

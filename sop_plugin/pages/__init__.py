@@ -16,3 +16,24 @@ class GeneratedFile:
 
     src_uri: str
     content: str
+
+
+def generate_all(site) -> list[GeneratedFile]:
+    """Every generated file of the site, from each generator module in turn.
+
+    To add a generator: write a module in this package with a function ``(site) -> list[GeneratedFile]``
+    and add it here. The adapter needs no change.
+    """
+    from .catalog_json import catalog_file
+    from .departments import department_pages
+    from .redirects import redirect_files
+
+    generators = [
+        lambda site: [catalog_file(site, site.stamp)],
+        redirect_files,
+        department_pages,
+    ]
+    files: list[GeneratedFile] = []
+    for generator in generators:
+        files.extend(generator(site))
+    return files
