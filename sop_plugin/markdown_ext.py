@@ -13,6 +13,7 @@ from typing import Callable
 from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from .model import Catalog, Sop
 from .model.steps import _SOP_LINK
@@ -55,14 +56,15 @@ class SopLinkPattern(InlineProcessor):
         target_path = self.ext.link_target(target) if target else None
         if target is None or target_path is None:
             el = etree.Element("span", {"class": "sop-ref sop-ref--missing", "data-sop-ref": sop_id})
-            el.text = f"{sop_id} ({self.ext.t('not_in_copy') if target else self.ext.t('unknown_sop')})"
+            el.text = AtomicString(f"{sop_id} ({self.ext.t('not_in_copy') if target else self.ext.t('unknown_sop')})")
             return el, m.start(0), m.end(0)
         here = posixpath.dirname(self.ext.page_path or "")
         href = posixpath.relpath(target_path, here or ".")
         el = etree.Element("a", {"href": href, "class": "sop-ref", "data-sop-ref": sop_id})
         code = etree.SubElement(el, "span", {"class": "sop-ref__id"})
-        code.text = sop_id
-        code.tail = f" {target.title}"
+        # AtomicString: a title is text, never Markdown or raw HTML (it may contain "<script>").
+        code.text = AtomicString(sop_id)
+        code.tail = AtomicString(f" {target.title}")
         return el, m.start(0), m.end(0)
 
 
@@ -98,7 +100,7 @@ class StepTreeprocessor(Treeprocessor):
             badge = etree.SubElement(bar, "a", {
                 "href": f"#cp-{point.id}", "class": f"sop-cp-badge sop-cp-badge--{point.kind.lower()}",
                 "data-cp-ref": point.id, "title": f"{point.parameter}: {point.limit}"})
-            badge.text = point.id if point.id.upper().startswith(point.kind) else f"{point.kind} {point.id}"
+            badge.text = AtomicString(point.id) if point.id.upper().startswith(point.kind) else f"{point.kind} {point.id}"
             badge.tail = " "
         # A badge opens the step, whether the item holds bare text or paragraphs.
         target = li.find("p") if len(li) and li[0].tag == "p" else li

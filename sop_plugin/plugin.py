@@ -18,6 +18,7 @@ import os
 import re
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -109,6 +110,9 @@ class SopPlugin(BasePlugin[SopConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if isinstance(page.meta.get("title"), str) and not isinstance(page.meta["title"], Markup):
+            # Front-matter titles are text, but Material prints page.title unescaped (<title>, h1, nav).
+            page.meta["title"] = escape(page.meta["title"])
         sop = self.catalog.by_path.get(page.file.src_uri)
         self.markdown.begin_page(page.file.src_uri, sop)
         if sop is not None:

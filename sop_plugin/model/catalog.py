@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from .problems import Problem, Problems
 from .schema import Department, Role, RolesFile
 from .sop import Sop, _field_name, _pydantic_message, parse_sop
-from .source import YamlError, load_yaml
+from .source import Located, YamlError, load_yaml
 from .steps import find_sop_links
 
 ROLES_FILE = "roles.yml"
@@ -70,19 +70,19 @@ class Catalog:
         return self.problems.for_file(path)
 
 
-def load_roles(docs_dir: Path, problems: Problems, name: str = ROLES_FILE) -> RolesFile:
+def load_roles(docs_dir: Path, problems: Problems, name: str = ROLES_FILE) -> tuple[RolesFile, Located]:
     """Load ``docs/roles.yml`` (``!include`` allowed), reporting problems with lines."""
     path = docs_dir / name
     if not path.is_file():
         problems.add(name, None, "", f"missing: the roles and departments catalog docs/{name} is required")
-        return RolesFile()
+        return RolesFile(), Located(None)
     try:
         located = load_yaml(path.read_text(encoding="utf-8"), include_base=docs_dir)
     except YamlError as exc:
         problems.add(name, exc.line, "", str(exc))
-        return RolesFile()
+        return RolesFile(), Located(None)
     try:
-        return RolesFile.model_validate(located.data or {})
+        return RolesFile.model_validate(located.data or {}), located
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
@@ -96,7 +96,7 @@ def load_roles(docs_dir: Path, problems: Problems, name: str = ROLES_FILE) -> Ro
                 target.append(model.model_validate(entry))
             except ValidationError:
                 pass
-    return kept
+    return kept, located
 
 
 def read_markdown_sources(docs_dir: Path) -> Iterable[tuple[str, str]]:
@@ -114,7 +114,7 @@ def load_catalog(docs_dir: Path, sources: Iterable[tuple[str, str]] | None = Non
     """
     docs_dir = Path(docs_dir)
     catalog = Catalog()
-    roles_data = load_roles(docs_dir, catalog.problems, roles_file)
+    roles_data, roles_located = load_roles(docs_dir, catalog.problems, roles_file)
     for department in roles_data.departments:
         if department.id in catalog.departments:
             catalog.problems.add(roles_file, None, "departments", f"duplicate department id {department.id!r}")
@@ -129,7 +129,7 @@ def load_catalog(docs_dir: Path, sources: Iterable[tuple[str, str]] | None = Non
             catalog.sops.append(sop)
     catalog.index()
     _check_ids(catalog)
-    _check_names(catalog, roles_file)
+    _check_names(catalog, roles_file, roles_located)
     if quizzes_dir is not None:
         from .quiz import load_quizzes  # the quiz layer is optional for callers without quizzes
 
@@ -155,7 +155,7 @@ def _check_ids(catalog: Catalog) -> None:
                 sop.problem(("lang",), f"a translation needs a language other than its source's ({source.meta.lang})")
 
 
-def _check_names(catalog: Catalog, roles_file: str) -> None:
+def _check_names(catalog: Catalog, roles_file: str, roles_located: Located) -> None:
     """Role, department and SOP ids named anywhere must exist."""
     roles, departments = catalog.roles, catalog.departments
 
@@ -191,14 +191,19 @@ def _check_names(catalog: Catalog, roles_file: str) -> None:
         for target, line in find_sop_links(sop.body, sop.body_line):
             if target not in catalog.by_id:
                 sop.problems.append(Problem(sop.path, line, "body", f"[[{target}]]: no SOP with this id"))
+    raw_roles = roles_located.data.get("roles") if isinstance(roles_located.data, dict) else None
+    position = {entry.get("id"): index for index, entry in enumerate(raw_roles or []) if isinstance(entry, dict)}
     for role_item in roles.values():
-        for target in role_item.onboarding:
+        base = ("roles", position.get(role_item.id, 0))
+
+        def report(path: tuple, message: str) -> None:
+            catalog.problems.add(roles_file, roles_located.line_of(base + path), _field_name(base + path), message)
+
+        for index, target in enumerate(role_item.onboarding):
             if target not in catalog.by_id:
-                catalog.problems.add(roles_file, None, f"roles.{role_item.id}.onboarding",
-                                     f"no SOP with id {target!r}")
+                report(("onboarding", index), f"no SOP with id {target!r}")
         if role_item.department and departments and role_item.department not in departments:
-            catalog.problems.add(roles_file, None, f"roles.{role_item.id}.department",
-                                 _unknown("department", role_item.department, departments))
+            report(("department",), _unknown("department", role_item.department, departments))
 
 
 def _unknown(kind: str, value: str, known: dict) -> str:

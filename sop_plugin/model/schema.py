@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints,
+                      field_validator)
 
 SOP_ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 VERSION_PATTERN = r"^\d+\.\d+$"
@@ -183,9 +184,19 @@ class QuizQuestion(_Strict):
     type: Literal["single", "multiple", "true_false", "order"]
     prompt: Text
     options: list[Text] = Field(default_factory=list)
-    answer: bool | int | list[int]
+    answer: Union[StrictBool, StrictInt, list[StrictInt]] = Field(
+        description="An option index (single), a list of indexes (multiple), true/false (true_false), "
+                    "or every option index in the right order (order).")
     explain: str | None = None
     ref: int | str | None = Field(None, description="The step number or control point id it tests.")
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value):
+        """``options: [3, 5, 7]`` is a list of texts to a quiz author."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+        return value
 
 
 class QuizBank(_Strict):

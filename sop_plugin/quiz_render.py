@@ -1,0 +1,213 @@
+"""The quiz container in a page's HTML, and the UI strings of ``assets/quiz.js``. No MkDocs imports.
+
+What the HTML holds
+-------------------
+``render_quiz`` emits one ``<div class="sop-quiz" data-quiz=... data-quiz-state="new" ...>`` with a
+message for browsers without JavaScript and the questions **encoded**, so that no prompt, option,
+answer or explanation appears in the HTML as text, attribute or comment:
+
+    JSON (UTF-8) -> XOR with a keystream seeded from "<quiz id>|<SOP id>" -> base64
+
+inside ``<script type="application/x-sop-quiz">``. This keeps answers out of plain sight, out of
+the page source a learner skims and out of search: Material's search indexer skips the text of
+every ``<script>`` element, and the container also carries ``data-search-exclude``. It is not
+security: the key is in the page, and a determined learner can decode the answers of a static site.
+No ``crypto.subtle`` (plain http is not a secure context) and no fetch (file:// has none): the data
+is inline and the keystream is a 32-bit xorshift seeded with FNV-1a, mirrored in ``quiz.js``.
+
+The UI strings (zh or en, following ``theme.language``) travel as
+``<script type="application/json" class="sop-quiz-i18n">``; :func:`render_strings` emits the same
+element for pages that show training state without a quiz (role and "my training" pages).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.quiz import Quiz
+    from .model.sop import Sop
+
+FORMAT_VERSION = 1
+
+_STRINGS = {
+    "en": {
+        "lang": "en", "xapiLang": "en-US",
+        "nojs": "This quiz needs JavaScript. Open the page in a browser with JavaScript enabled.",
+        "learner": "Learner", "name": "Your name", "emp": "Employee no.", "start": "Start",
+        "newLearner": "New learner", "switchTo": "Switch to {name}",
+        "needName": "Enter your name first: results are kept per learner in this browser.",
+        "question": "Question {i} of {n}", "submit": "Submit answers", "retry": "Try again",
+        "unanswered": "Answer every question first: {n} still open.",
+        "true": "True", "false": "False",
+        "moveUp": "Move up", "moveDown": "Move down",
+        "moved": "{text}: position {p} of {n}",
+        "correct": "Correct", "wrong": "Not correct", "see": "See",
+        "step": "step {n}", "cp": "control point {id}",
+        "result": "{score}% (pass mark {pass}%): {state}.",
+        "best": "Your best at this version: {score}%, {attempts} attempt(s).",
+        "state_new": "Not taken", "state_passed": "Passed", "state_failed": "Not passed",
+        "state_retrain": "Retraining required",
+        "retrainInfo": "You passed version {old}; this SOP is now version {now}. Take the quiz again.",
+        "passedInfo": "Passed on {date} (version {version}).",
+        "progress": "{done} of {total} completed",
+        "records": "My training records",
+        "disclaimer": "Self-reported in this browser; not a 21 CFR Part 11 record.",
+        "csv": "Download CSV", "json": "Download JSON", "xapi": "Download xAPI statements",
+        "print": "Print completion record", "printTitle": "Training completion record",
+        "noRecords": "No results yet.",
+        "cols": "Quiz|SOP|Version|Score|Result|Date|Attempts",
+        "storeFull": "Browser storage is full: this result was not saved. Download your records now.",
+        "storeOff": "This browser does not let the page store results: they are kept only until the page closes.",
+        "fileOff": "Could not create the download in this browser.",
+    },
+    "zh": {
+        "lang": "zh", "xapiLang": "zh-CN",
+        "nojs": "本测验需要 JavaScript。请在启用 JavaScript 的浏览器中打开本页。",
+        "learner": "学员", "name": "姓名", "emp": "工号", "start": "开始",
+        "newLearner": "新学员", "switchTo": "切换到 {name}",
+        "needName": "请先输入姓名：成绩按学员保存在本浏览器中。",
+        "question": "第 {i} 题，共 {n} 题", "submit": "提交答案", "retry": "重新作答",
+        "unanswered": "请先回答全部题目：还有 {n} 题未答。",
+        "true": "正确", "false": "错误",
+        "moveUp": "上移", "moveDown": "下移",
+        "moved": "{text}：第 {p} 位，共 {n} 位",
+        "correct": "回答正确", "wrong": "回答错误", "see": "参见",
+        "step": "步骤 {n}", "cp": "控制点 {id}",
+        "result": "得分 {score}%（合格线 {pass}%）：{state}。",
+        "best": "本版本最好成绩：{score}%，共 {attempts} 次。",
+        "state_new": "未参加", "state_passed": "已通过", "state_failed": "未通过",
+        "state_retrain": "需重新培训",
+        "retrainInfo": "你通过的是 {old} 版；本SOP现为 {now} 版，请重新参加测验。",
+        "passedInfo": "{date} 通过（{version} 版）。",
+        "progress": "已完成 {done} / {total}",
+        "records": "我的培训记录",
+        "disclaimer": "本记录由学员在本浏览器中自行生成，不是 21 CFR Part 11 电子记录。"
+                      "（Self-reported in this browser; not a 21 CFR Part 11 record.）",
+        "csv": "下载 CSV", "json": "下载 JSON", "xapi": "下载 xAPI 语句",
+        "print": "打印完成记录", "printTitle": "培训完成记录",
+        "noRecords": "暂无成绩。",
+        "cols": "测验|SOP|版本|得分|结果|日期|次数",
+        "storeFull": "浏览器存储已满：本次成绩未能保存。请立即下载你的记录。",
+        "storeOff": "本浏览器不允许页面保存成绩：成绩只保留到关闭页面为止。",
+        "fileOff": "本浏览器无法生成下载文件。",
+    },
+}
+
+
+def quiz_strings(lang: str | None) -> dict[str, str]:
+    """The UI strings of ``quiz.js`` for a site language (``theme.language``): zh for any ``zh*``, else en."""
+    return dict(_STRINGS["zh" if (lang or "").lower().startswith("zh") else "en"])
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_strings(lang: str | None) -> str:
+    """The UI strings as the inline JSON element ``quiz.js`` reads (once per page is enough)."""
+    return f'<script type="application/json" class="sop-quiz-i18n">{_script_json(quiz_strings(lang))}</script>'
+
+
+def _keystream_seed(quiz_id: str, sop_id: str) -> int:
+    """FNV-1a (32-bit) of ``"<quiz id>|<SOP id>"`` as UTF-8; mirrored in quiz.js."""
+    value = 0x811C9DC5
+    for byte in f"{quiz_id}|{sop_id}".encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value or 1
+
+
+def encode_quiz_data(data: dict, quiz_id: str, sop_id: str) -> str:
+    """JSON -> XOR with an xorshift32 keystream -> base64 (ASCII). :func:`decode_quiz_data` reverses it."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    state = _keystream_seed(quiz_id, sop_id)
+    out = bytearray(len(raw))
+    for index, byte in enumerate(raw):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        out[index] = byte ^ (state & 0xFF)
+    return base64.b64encode(bytes(out)).decode("ascii")
+
+
+def decode_quiz_data(blob: str, quiz_id: str, sop_id: str) -> dict:
+    """Decode what :func:`encode_quiz_data` produced (for tests and debugging)."""
+    raw = base64.b64decode(blob)
+    state = _keystream_seed(quiz_id, sop_id)
+    out = bytearray(len(raw))
+    for index, byte in enumerate(raw):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        out[index] = byte ^ (state & 0xFF)
+    return json.loads(out.decode("utf-8"))
+
+
+def quiz_data(quiz: "Quiz", sop: "Sop", sop_url: str = "") -> dict:
+    """What ``quiz.js`` needs to run the quiz (answers included, hence encoded in the page).
+
+    ``ref`` becomes ``{"step": n}`` or ``{"cp": id}``; links go to ``<sop_url>#step-<n>`` /
+    ``<sop_url>#cp-<id>`` (``sop_url`` empty when the quiz is on the SOP page itself).
+    """
+    questions = []
+    for question in quiz.questions:
+        item = {"id": question.id, "type": question.type, "prompt": question.prompt,
+                "answer": question.answer}
+        if question.type != "true_false":
+            item["options"] = list(question.options)
+        if question.explain:
+            item["explain"] = question.explain
+        ref = question.ref
+        if ref is not None:
+            is_step = isinstance(ref, int) or str(ref).isdigit()
+            item["ref"] = {"step": int(ref)} if is_step else {"cp": str(ref)}
+        questions.append(item)
+    bank = quiz.bank
+    return {"v": FORMAT_VERSION, "id": bank.id, "title": bank.title, "sop": sop.id,
+            "sopTitle": sop.title, "version": sop.version, "major": sop.major,
+            "passMark": bank.pass_mark, "shuffle": bank.shuffle, "draw": bank.draw,
+            "base": sop_url, "questions": questions}
+
+
+def render_quiz(quiz: "Quiz", sop: "Sop", lang: str | None, *, sop_url: str = "",
+                ask_employee: bool = False) -> str:
+    """The HTML of one quiz: the container ``quiz.js`` fills, with the questions encoded.
+
+    ``lang`` picks the UI strings (zh or en). ``sop_url`` prefixes the ``#step-<n>`` /
+    ``#cp-<id>`` links of explanations when the quiz is not on its SOP's page. ``ask_employee``
+    makes the learner bar ask for an employee number too. Every value from YAML is escaped.
+    """
+    strings = quiz_strings(lang)
+    attrs = {
+        "class": "sop-quiz",
+        "id": f"quiz-{quiz.id}",
+        "data-quiz": quiz.id,
+        "data-quiz-state": "new",
+        "data-sop-id": sop.id,
+        "data-sop-major": str(sop.major),
+        "data-sop-version": sop.version,
+        "data-pass-mark": str(quiz.bank.pass_mark),
+        "data-ask-employee": "true" if ask_employee else "false",
+        "data-search-exclude": "",
+    }
+    attr_text = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attrs.items())
+    blob = encode_quiz_data(quiz_data(quiz, sop, sop_url), quiz.id, sop.id)
+    return (
+        f"<div {attr_text}>"
+        f'<p class="sop-quiz__nojs"><strong>{escape(quiz.bank.title)}</strong> — {escape(strings["nojs"])}</p>'
+        f'<script type="application/x-sop-quiz">{blob}</script>'
+        f"{render_strings(lang)}"
+        "</div>"
+    )
+
+
+def training_attrs(quiz: "Quiz", sop: "Sop") -> str:
+    """Attributes of an item of a training list that ``quiz.js`` marks with the learner's state,
+    e.g. ``<li {training_attrs(quiz, sop)}>...</li>``."""
+    return (f'data-training-quiz="{escape(quiz.id, quote=True)}" '
+            f'data-sop-major="{sop.major}" data-sop-version="{escape(sop.version, quote=True)}"')

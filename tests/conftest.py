@@ -1,0 +1,162 @@
+"""Shared test helpers: real MkDocs builds into tmp_path, a local http server, real Chromium.
+
+In the spirit of MkDocs' own ``tests/base.py``: a real build is a three-line test.
+
+    site = build_site(tmp_path, {"docs/qc/a.md": SOP_TEXT}, plugins=["search", "sop"])
+    html = (site / "qc/a/index.html").read_text()
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+ROLES_YML = """\
+departments:
+  - {id: QC, name: {zh: 质量控制, en: Quality Control}}
+  - {id: QA, name: {zh: 质量保证, en: Quality Assurance}}
+roles:
+  - {id: qc-inspector, name: {zh: QC检验员, en: QC Inspector}, department: QC}
+  - {id: qa-manager, name: {zh: QA经理, en: QA Manager}, department: QA}
+"""
+
+
+def sop_text(sop_id: str = "SOP-QC-001", title: str = "Incoming inspection", version: str = "1.0",
+             extra: str = "", body: str | None = None, status: str = "effective",
+             effective_date: str = "2026-01-01", department: str = "QC") -> str:
+    """A valid SOP Markdown file; ``extra`` is appended to the front-matter as YAML lines."""
+    changes = "" if version == "1.0" else f'changes:\n  - {{version: "{version}", date: 2026-01-01, summary: update}}\n'
+    date = f"effective_date: {effective_date}\n" if effective_date else ""
+    body = body if body is not None else "## Procedure\n\n1. Check the delivery.\n2. Check the COA.\n3. Release.\n"
+    return (f"---\nid: {sop_id}\ntitle: {title!r}\nversion: \"{version}\"\nstatus: {status}\n{date}"
+            f"owner: {{name: Wang Fang, role: qa-manager}}\ndepartment: {department}\n{changes}"
+            f"{textwrap.dedent(extra)}---\n\n{body}")
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+def write_project(root: Path, files: dict[str, str], roles: str | None = ROLES_YML, **config) -> Path:
+    """A project folder with ``mkdocs.yml``, ``docs/`` and the given files; returns the config path."""
+    settings = {"site_name": "Test KB", "theme": {"name": "material", "font": False},
+                "plugins": ["search", "sop"], **config}
+    if roles is not None:
+        files = {"docs/roles.yml": roles, **files}
+    files.setdefault("docs/index.md", "# Home\n")
+    write_files(root, files)
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    return root / "mkdocs.yml"
+
+
+def mkdocs_build(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``mkdocs build`` in ``project`` (a subprocess: no state leaks between builds)."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project,
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600)
+
+
+def build_site(root: Path, files: dict[str, str], *args: str, roles: str | None = ROLES_YML,
+               check: bool = True, **config) -> Path:
+    """Write a project into ``root``, build it and return the site folder."""
+    write_project(root, files, roles=roles, **config)
+    result = mkdocs_build(root, *args)
+    if check and result.returncode != 0:
+        raise AssertionError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+    return root / "site"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve():
+    """``serve(folder) -> base URL``: a plain http server on 127.0.0.1 for the test's duration."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A real headless Chromium (Debian's), shared by the whole session."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing: `make test` installs it")
+        pytest.skip("Debian chromium not installed (make test installs it)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ExternalRequests(list):
+    """Requests a page made outside the site under test (anything not file:// or the test host)."""
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser page that records every request leaving the site in ``page.external``."""
+    context = chromium.new_context()
+    pg = context.new_page()
+    pg.external = ExternalRequests()
+
+    def check(request):
+        url = request.url
+        if not url.startswith(("file://", "http://127.0.0.1", "data:", "blob:", "about:")):
+            pg.external.append(url)
+
+    pg.on("request", check)
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The repository's own example knowledge base, built once with --strict."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def copy_site(site: Path, dest: Path) -> Path:
+    shutil.copytree(site, dest)
+    return dest
