@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .model.source import YamlError, load_yaml, split_front_matter
+from .model.source import load_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 NOT_IN_GIT = "revision history falls back to the `changes` log of each SOP"
@@ -125,12 +125,19 @@ def read_history(docs_dir: Path, *, max_count: int | None = None) -> History:
         return History(False, f"git cannot be run ({exc}): {NOT_IN_GIT}")
     lines = probe.stdout.decode("utf-8", "surrogateescape").splitlines()
     if probe.returncode != 0 or len(lines) < 3:
-        error = probe.stderr.decode("utf-8", "replace").strip().splitlines()
-        why = ("the git repository has no commits yet" if len(lines) >= 2 else "the docs folder is not in a git work tree"
-               if not error or "not a git repository" in error[0] else f"git failed: {error[0]}")
+        error = (probe.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[0]
+        if len(lines) >= 2:
+            why = "the git repository has no commits yet"
+        elif not error or "not a git repository" in error:
+            why = "the docs folder is not in a git work tree"
+        else:
+            why = f"git failed ({error})"
         return History(False, f"{why}: {NOT_IN_GIT}")
     root, shallow, head = Path(lines[0]).resolve(), lines[1] == "true", lines[2]
-    prefix = docs_dir.relative_to(root).as_posix() + "/" if docs_dir != root else ""
+    try:
+        prefix = docs_dir.relative_to(root).as_posix() + "/" if docs_dir != root else ""
+    except ValueError:
+        return History(False, f"the docs folder {docs_dir} is not under the git work tree {root}: {NOT_IN_GIT}")
     key = (str(root), head, prefix, max_count)
     if key not in _CACHE:
         if len(_CACHE) >= 8:
@@ -145,7 +152,10 @@ def _read(root: Path, head: str, prefix: str, shallow: bool, max_count: int | No
     if max_count is not None:
         args.append(f"--max-count={max_count}")
     log = _git(root, *args, head, "--", prefix or ".")
-    commits = _parse_log(log.stdout.decode("utf-8", "surrogateescape")) if log.returncode == 0 else []
+    if log.returncode != 0:
+        error = log.stderr.decode("utf-8", "replace").strip()
+        return History(False, f"git log failed ({error}): {NOT_IN_GIT}", head, None, shallow, root, prefix)
+    commits = _parse_log(log.stdout.decode("utf-8", "surrogateescape"))
     wanted = set()  # new contents, and old sides of renames and deletions (to compare SOP ids)
     for _, changes in commits:
         for status, old, new, old_blob, new_blob in changes:
@@ -223,11 +233,9 @@ def group_by_version(revisions: list[Revision]) -> list[VersionEntry]:
     """Group revisions (newest first) under their front-matter version; newest version first.
 
     Versions are ordered by their newest commit, so the first entry is the version of the newest
-    revision, even when the version went down.
-
-    A revision whose version is unreadable joins the version before it (or after it, if oldest).
-    A version that comes back later is one entry; each time the version went down is recorded in
-    ``decreases`` of the lower version.
+    revision even when the version went down. A revision whose version is unreadable joins the
+    version before it (or after it, if oldest). A version that comes back later is one entry; each
+    time the version went down is recorded in ``decreases`` of the lower version.
     """
     chronological = list(reversed(revisions))
     versions = [rev.version for rev in chronological]
@@ -261,7 +269,8 @@ def check_changes_log(sop_changes, version_entries: list[VersionEntry], *,
     A ``changes`` version that git never saw is reported only when the history is ``complete``
     (not shallow, not cut by ``max_count``), when it is not ``current_version`` (the working-tree
     version may be ahead of the last commit), and when it is not older than every committed version
-    (an SOP brought in from an earlier system keeps its earlier log). Versions that went down in
+    (an SOP brought in from an earlier system keeps its earlier log; a file committed before it had
+    a version has nothing to compare). Versions that went down in
     git, or from the last commit to ``current_version``, are reported as well.
     """
     if not version_entries:
@@ -273,7 +282,7 @@ def check_changes_log(sop_changes, version_entries: list[VersionEntry], *,
     for index, change in enumerate(sop_changes or ()):
         version = change.get("version") if isinstance(change, dict) else getattr(change, "version", None)
         version = None if version is None else str(version)
-        if not complete or not version or version in seen or version == current_version:
+        if not complete or not seen or not version or version in seen or version == current_version:
             continue
         key = _version_key(version)
         if floor is not None and key is not None and key < floor:
@@ -336,19 +345,19 @@ def _is_markdown(path: str | None) -> bool:
     return bool(path) and path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-_FIELD_LINES = {name: re.compile(rf"^([\"']?){name}\1[ \t]*:.*(?:\r?\n[ \t]+.*)*", re.M) for name in ("id", "version")}
+_FIELD_LINES = re.compile(r"^([\"']?)(id|version)\1[ \t]*:.*(?:\r?\n[ \t]+.*)*", re.M)
 
 
 def _front_fields(text: str | None) -> tuple[str | None, str | None]:
-    """``(id, version)`` from a revision's front-matter; (None, None) when absent or malformed."""
+    """``(id, version)`` from a revision's front-matter; None for what is absent or malformed.
+
+    The model's ``split_front_matter`` finds the front-matter; ``load_yaml`` reads only the two
+    top-level lines (with their continuation lines), cached by text: parsing whole front-matters
+    of thousands of revisions would cost seconds, and most revisions repeat the same two lines.
+    """
     front = split_front_matter(text).front_matter if text else None
-    if not front:
-        return None, None
-    found = []
-    for name, pattern in _FIELD_LINES.items():
-        lines = [match.group(0) for match in pattern.finditer(front)]
-        found.append(_scalar(name, lines[-1]) if lines else None)  # YAML keeps the last duplicate
-    return found[0], found[1]
+    lines = {match.group(2): match.group(0) for match in _FIELD_LINES.finditer(front or "")}  # last one wins, as in YAML
+    return tuple(_scalar(name, lines[name]) if name in lines else None for name in ("id", "version"))
 
 
 @lru_cache(maxsize=8192)
@@ -356,7 +365,7 @@ def _scalar(name: str, snippet: str) -> str | None:
     """A one-field YAML snippet as text; a number keeps its written form ("3.10", not 3.1)."""
     try:
         data = load_yaml(snippet).data
-    except (YamlError, ValueError, TypeError):
+    except Exception:  # noqa: BLE001 - a malformed old revision must never stop a build
         return None
     value = data.get(name) if isinstance(data, dict) else None
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
@@ -367,7 +376,9 @@ def _scalar(name: str, snippet: str) -> str | None:
 
 
 def _version_key(version: str | None) -> tuple[int, ...] | None:
-    return tuple(int(part) for part in version.split(".")) if version and re.fullmatch(r"\d+(\.\d+)*", version) else None
+    if not version or not re.fullmatch(r"\d+(\.\d+)*", version):
+        return None
+    return tuple(int(part) for part in version.split("."))
 
 
 def _older(version: str | None, than: str | None) -> bool:
