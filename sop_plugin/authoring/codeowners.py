@@ -9,8 +9,6 @@ in CODEOWNERS the last matching line wins). ``--check FILE`` compares instead of
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..model import Catalog
 from .git import GitError, repo_prefix
 from .project import Project
@@ -29,18 +27,18 @@ def _escape(path: str) -> str:
     return path.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#")
 
 
-def repository_path(project: Project, file: Path) -> str:
-    """``/path/from/the/repository/root`` of a file of the project."""
+def project_prefix(project: Project) -> str:
+    """The project folder's path inside its git repository (``""`` at the top, or outside git)."""
     try:
-        prefix = repo_prefix(project.root)
+        return repo_prefix(project.root)
     except GitError:
-        prefix = ""  # not a git work tree: paths from the project folder
-    return "/" + prefix + file.resolve().relative_to(project.root).as_posix()
+        return ""  # not a git work tree: paths from the project folder
 
 
 def codeowners(project: Project, catalog: Catalog, default: list[str] | None = None) -> str:
     """The CODEOWNERS text for every SOP and quiz of ``catalog``."""
     lines = [HEADER]
+    prefix = project_prefix(project)
     if default:
         lines.append("* " + " ".join(handle_of(owner) for owner in default) + "\n")
     owned: list[str] = []
@@ -54,7 +52,7 @@ def codeowners(project: Project, catalog: Catalog, default: list[str] | None = N
             files += [project.quizzes_dir.parent / quiz.path for quiz in quizzes_by_sop.get(sop.id, [])]
         owner = sop.meta.owner
         for file in files:
-            path = _escape(repository_path(project, file))
+            path = _escape("/" + prefix + file.resolve().relative_to(project.root).as_posix())
             if owner.handle:
                 owned.append(f"{path} {handle_of(owner.handle)}\n")
             else:

@@ -17,8 +17,10 @@ Rules, for each SOP file changed since the base:
   (``training.quiz``) and neither the quiz file nor a pool it includes changed.
 - **effective date in the past on a new version** (warning): a raised version, or a new SOP, that is
   ``effective`` from a day before today; staff could not have been trained before it took effect.
-- **id changed** (error): the same file (or its rename) carries another id. Ids are forever: links,
-  QR codes, ``id/<SOP-ID>/`` URLs and training records use them.
+- **id changed** (error): the same file carries another id. Ids are forever: links, QR codes,
+  ``id/<SOP-ID>/`` URLs and training records use them. A rename is followed only when the id stays:
+  git pairs files by similarity alone and SOPs from one template look alike, so a "rename" to
+  another id counts as a deleted SOP and a new one.
 - **id reused** (error): an id that the base had in another file, which is now deleted or has
   another id, is taken by a new file. One exception, so a move that git cannot see as a rename
   (moved *and* rewritten) is not an error: when the old file is deleted and the new file raises the
@@ -214,7 +216,13 @@ class _Comparer:
             if base is None and head is None:
                 continue
             result.changed_sops += 1
-            if base is not None and head is not None:
+            if base is not None and head is not None and old != new and identity(base) != identity(head):
+                # git pairs a deleted and an added file by similarity alone, and SOPs written from one
+                # template look alike: a "rename" to another id is a deletion and a new SOP.
+                result.changed_sops += 1
+                gone[identity(base)] = (base, "deleted")
+                new_sops.append(head)
+            elif base is not None and head is not None:
                 self.same_sop(base, head)
                 if base.valid and head.valid and identity(base) != identity(head):
                     gone[identity(base)] = (base, "id changed")

@@ -63,13 +63,15 @@ def plugin_options(config: dict, name: str = "sop") -> dict | None:
     return None
 
 
-def today_from(value: str | None = None) -> dt.date:
+def today_from(value: dt.date | None = None) -> dt.date:
     """The day that decides "past", "overdue" and "due": ``value``, else ``SOP_BUILD_DATE``, else today.
 
     The same rule as the plugin's ``build_date`` option, so the command and the site agree.
     """
-    value = value or os.environ.get("SOP_BUILD_DATE")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    if value is not None:
+        return value
+    env = os.environ.get("SOP_BUILD_DATE")
+    return dt.date.fromisoformat(env) if env else dt.date.today()
 
 
 @dataclass

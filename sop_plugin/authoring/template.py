@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from ..model import Catalog, Problem, Problems, load_catalog, localized
+from ..model import Problem, Problems, load_catalog, localized
 from ..model.catalog import load_roles
 from ..model.schema import SOP_ID_PATTERN
 from .project import Project
@@ -102,15 +102,6 @@ def target_path(new: NewSop) -> str:
     return f"{new.department.lower()}/{slug_for(new.title, new.id)}.md"
 
 
-def next_free_id(catalog: Catalog, department: str) -> str:
-    """A suggestion: ``SOP-<DEPT>-<n>``, one above the highest number in use in that department."""
-    prefix = f"SOP-{department.upper()}-"
-    numbers = [int(sop.id[len(prefix):]) for sop in catalog.sops
-               if sop.id.startswith(prefix) and sop.id[len(prefix):].isdigit()]
-    width = max((len(sop.id) - len(prefix) for sop in catalog.sops if sop.id.startswith(prefix)), default=3)
-    return f"{prefix}{max(numbers, default=0) + 1:0{width}d}"
-
-
 def render(new: NewSop, today: dt.date, role_name: str = "") -> str:
     """The text of a new SOP file."""
     text = SECTIONS.get(new.lang, SECTIONS["en"])
@@ -172,7 +163,7 @@ def create_sop(project: Project, new: NewSop, today: dt.date) -> Path:
     if file.exists():
         raise NewSopError(f"{project.display(file)} exists already")
     sources = project.sources()
-    roles = load_roles(project.docs_dir, Problems(), project.roles_file).roles  # problems: reported below
+    roles = load_roles(project.docs_dir, Problems(), project.roles_file)[0].roles  # problems: reported below
     role = next((r for r in roles if r.id == new.owner_role), None)
     text = render(new, today, localized(role.name, new.lang) if role else "")
     quizzes = project.quizzes_dir if project.quizzes_dir.is_dir() else None
