@@ -56,7 +56,8 @@ class SopLinkPattern(InlineProcessor):
         target_path = self.ext.link_target(target) if target else None
         if target is None or target_path is None:
             el = etree.Element("span", {"class": "sop-ref sop-ref--missing", "data-sop-ref": sop_id})
-            el.text = AtomicString(f"{sop_id} ({self.ext.t('not_in_copy') if target else self.ext.t('unknown_sop')})")
+            left_out = target is not None or self.ext.catalog.is_left_out(sop_id)
+            el.text = AtomicString(f"{sop_id} ({self.ext.t('not_in_copy') if left_out else self.ext.t('unknown_sop')})")
             return el, m.start(0), m.end(0)
         here = posixpath.dirname(self.ext.page_path or "")
         href = posixpath.relpath(target_path, here or ".")

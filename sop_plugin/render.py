@@ -64,7 +64,7 @@ class SopRenderer:
             target, url = catalog.get(sop_id), site.url_of(sop_id)
             if target is None or url is None:
                 return Markup('<span class="sop-ref sop-ref--missing" data-sop-ref="{0}">{0} ({1})</span>').format(
-                    sop_id, site.t("not_in_copy" if target else "unknown_sop"))
+                    sop_id, site.t("not_in_copy" if target or catalog.is_left_out(sop_id) else "unknown_sop"))
             return Markup('<a class="sop-ref" href="{0}" data-sop-ref="{1}"><span class="sop-ref__id">{1}</span> {2}</a>').format(
                 relative_url(url, page_url), sop_id, target.title)
 

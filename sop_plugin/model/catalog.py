@@ -44,6 +44,9 @@ class Catalog:
         self.translations: dict[str, list[Sop]] = {}
         self.superseded_by: dict[str, list[str]] = {}
         self.referenced_by: dict[str, list[str]] = {}
+        #: SOP ids left out of this plant copy (see :mod:`sop_plugin.model.filters`); links to them
+        #: say "not part of this copy". Empty for a full build.
+        self.left_out: set[str] = set()
 
     def index(self) -> None:
         """(Re)build the look-up tables from :attr:`sops`."""
@@ -64,6 +67,10 @@ class Catalog:
 
     def get(self, sop_id: str) -> Sop | None:
         return self.by_id.get(sop_id)
+
+    def is_left_out(self, sop_id: str) -> bool:
+        """True when ``sop_id`` exists in the knowledge base but not in this plant copy."""
+        return sop_id in self.left_out
 
     def problems_of(self, path: str) -> list[Problem]:
         """Every problem of one file (its own and those found across files)."""
