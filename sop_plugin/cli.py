@@ -37,7 +37,7 @@ from typing import Sequence
 from . import __version__
 from .authoring import codeowners as owners_mod
 from .authoring import report, review
-from .authoring.git import GitError
+from .authoring.git import GitError, work_tree_root
 from .authoring.jsonschema import KINDS, schema_text
 from .authoring.project import Project, ProjectError, today_from
 from .authoring.template import NewSop, NewSopError, REQUIRED, create_sop, missing_fields
@@ -78,6 +78,8 @@ def _date(value: str) -> dt.date:
 def cmd_check(args: argparse.Namespace) -> int:
     """``sop check``: every problem the build would report, plus the ``--base`` comparison."""
     project = Project.find(args.path)
+    if args.format == "github":  # annotations name files from the repository root
+        project.display_root = work_tree_root(project.root)
     catalog = load(project)
     problems = list(catalog.problems)
     checked = f"{len(catalog.sops)} SOPs, {len(catalog.quizzes)} quizzes"

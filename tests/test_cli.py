@@ -246,7 +246,7 @@ def expected_pull_request_problems(repo: Path) -> list[tuple[str, str, int | Non
         ("warning", incoming, line_of(repo, incoming, "effective_date"), "effective_date",
          '2026-02-01 is in the past for the new version "3.0": it takes effect when merged, before anyone '
          "could be trained; give the day it comes into force"),
-        ("warning", incoming, line_of(repo, incoming, '  - {version: "3.0"'), "changes.1",
+        ("warning", incoming, line_of(repo, incoming, '  - {version: "3.0"'), "changes[1]",
          'the entry for version "3.0" gives no reason: say why it changed (an audit finding, a deviation, '
          "a new line, ...)"),
         ("warning", incoming, line_of(repo, incoming, "training"), "training.quiz",
@@ -323,6 +323,24 @@ def test_base_accepts_a_proper_major_revision(repo, capsys):
          '  - {version: "3.0", date: 2026-02-20, summary: Sampling plan, reason: AUD-2026-02}\nroles:\n')
     edit(repo, "quizzes/qc-incoming.yml", "What comes first?", "What do you check first?")
     assert sop_cli(capsys, "check", "--base", "main", "--today", TODAY, "--strict")[:2] == (0, "")
+
+
+def test_knowledge_base_in_a_sub_folder_of_the_repository(base_repo, tmp_path, monkeypatch, capsys):
+    """Annotations name files from the repository root; --base and CODEOWNERS paths too."""
+    outer = tmp_path / "outer"
+    shutil.copytree(base_repo, outer / "kb", ignore=shutil.ignore_patterns(".git"))
+    run_git(outer, "init", "-q", "-b", "main")
+    run_git(outer, "add", "-A")
+    run_git(outer, "commit", "-q", "-m", "base")
+    run_git(outer, "mv", "kb/docs/qc/sampling.md", "kb/docs/qc/sampling-plan.md")
+    edit(outer, "kb/docs/qc/sampling-plan.md", "3. Release the lot.", "3. Release the lot to stock.")
+    monkeypatch.chdir(outer / "kb")
+    status, out, _ = sop_cli(capsys, "check", "--base", "main", "--today", TODAY, "--format", "github")
+    line = line_of(outer, "kb/docs/qc/sampling-plan.md", "version")
+    assert (status, out) == (1, f"::error file=kb/docs/qc/sampling-plan.md,line={line},title=version::body changed "
+                                'since main but version is still "1.0": raise it (MINOR for a correction, MAJOR '
+                                "when staff must be retrained)\n")
+    assert "/kb/docs/qc/incoming.md @wangfang" in sop_cli(capsys, "codeowners")[1]
 
 
 def test_base_needs_a_known_ref(repo, capsys):

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..model import Problem, Sop, parse_sop
 from ..model.schema import PAGE_KEYS
+from ..model.sop import _field_name
 from .git import changed_files, merge_base, read_blobs
 from .project import Project, ProjectError
 
@@ -97,9 +98,7 @@ class _Comparer:
         self.problems: list[Problem] = []
 
     def report(self, sop: Sop, path: tuple, message: str, severity: str = "error") -> None:
-        where = sop.line(*path) if path else None
-        name = ".".join(str(p) for p in path)
-        self.problems.append(Problem(sop.path, where, name, message, severity))
+        self.problems.append(Problem(sop.path, sop.line(*path), _field_name(path), message, severity))
 
     # --- the rules --------------------------------------------------------------------------------
 

@@ -30,6 +30,14 @@ def repo_prefix(cwd: Path) -> str:
     return git(cwd, "rev-parse", "--show-prefix").decode("utf-8").strip()
 
 
+def work_tree_root(cwd: Path) -> Path | None:
+    """The top folder of the git work tree holding ``cwd``; None outside git."""
+    try:
+        return Path(git(cwd, "rev-parse", "--show-toplevel").decode("utf-8").strip())
+    except GitError:
+        return None
+
+
 def merge_base(cwd: Path, ref: str) -> str:
     """The commit where ``ref`` and ``HEAD`` diverged: what a pull request is compared with."""
     try:

@@ -83,6 +83,7 @@ class Project:
     quizzes_dir: Path
     roles_file: str = DEFAULT_ROLES_FILE
     config: dict = field(default_factory=dict)
+    display_root: Path | None = None  # paths are shown relative to it; None: the current folder
 
     @classmethod
     def find(cls, path: str | os.PathLike | None = None) -> "Project":
@@ -137,11 +138,12 @@ class Project:
         return self.docs_dir / path
 
     def display(self, path: str | os.PathLike) -> str:
-        """A path as shown to the author: relative to the current folder when below it, so that
-        ``docs/qc/x.md:12`` is clickable from the repository root; absolute otherwise."""
+        """A path as shown to the author: relative to :attr:`display_root` (default: the current
+        folder) when below it, so that ``docs/qc/x.md:12`` is clickable from the repository root;
+        absolute otherwise."""
         absolute = Path(os.path.abspath(path))
         try:
-            return absolute.relative_to(Path.cwd().resolve()).as_posix()
+            return absolute.relative_to((self.display_root or Path.cwd()).resolve()).as_posix()
         except ValueError:
             return absolute.as_posix()
 
