@@ -29,9 +29,11 @@ larger than the pool, a ``ref`` that names no step number or control point id of
 SOP side (reported on the SOP file): ``training.quiz`` must name an existing quiz of that SOP, and
 every ``training.roles`` entry must be one of the SOP's ``roles[]``.
 
-A bank whose header is valid and whose SOP exists is stored in ``catalog.quizzes`` with its valid
-questions only, and ``valid=False`` when anything in it was wrong, so one bad question does not
-also produce "no quiz" errors on the SOP page.
+A bank whose header is valid, whose id is not taken by an earlier file (by path) and whose SOP
+exists is stored in ``catalog.quizzes`` with its valid questions only (and not at all when none is
+valid), with ``valid=False`` when anything in it was wrong. A bank that cannot be loaded at all
+still counts as existing for ``training.quiz``, so one mistake is reported once, not twice.
+Files and folders whose names start with a dot are skipped.
 """
 
 from __future__ import annotations
@@ -213,7 +215,8 @@ def quiz_files(quizzes_dir: Path) -> list[Path]:
     """Every YAML file under ``quizzes_dir``, sorted by path (banks and pools alike)."""
     if not quizzes_dir.is_dir():
         return []
-    return sorted(p for p in quizzes_dir.rglob("*") if p.suffix in QUIZ_SUFFIXES and p.is_file())
+    return sorted(p for p in quizzes_dir.rglob("*") if p.suffix in QUIZ_SUFFIXES and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(quizzes_dir).parts))
 
 
 def load_quizzes(quizzes_dir: Path, catalog: "Catalog", *, display_root: str | None = None) -> None:

@@ -1,0 +1,648 @@
+"""The quiz in real Chromium: static pages made with ``render_quiz`` from a tiny catalog, plus
+``quiz.js`` and ``quiz.css`` copied next to them, served over http, a non-secure made-up host and
+file://.
+
+Pages (one folder per SOP version, so a "rebuild" is another folder of the same origin):
+``v3.1/``, ``v3.2/`` (MINOR change), ``v4.0/`` (MAJOR change), each with ``index.html`` (the quiz on
+its SOP page), ``training.html`` (a training list) and ``draw.html`` (a variant drawing 2 questions).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import io
+import json
+import re
+import shutil
+import socket
+import threading
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from sop_plugin.model import load_catalog
+from sop_plugin.quiz_render import decode_quiz_data, render_quiz, render_strings, training_attrs
+
+ASSETS = Path(__file__).resolve().parents[1] / "sop_plugin" / "assets"
+FIXTURE = Path(__file__).parent / "fixtures" / "quiz"
+QUIZ_ID = "qc-incoming-inspection"
+HOST = "quiz.plant.internal"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
+KEY = "sopkb:v1:results"
+
+# --- the static pages ----------------------------------------------------------------------------
+
+
+def load_kb(root: Path, version: str):
+    """The fixture knowledge base with the SOP at ``version``."""
+    kb = root / f"kb-{version}"
+    shutil.copytree(FIXTURE, kb)
+    sop_file = kb / "docs" / "qc" / "incoming.md"
+    text = sop_file.read_text(encoding="utf-8").replace('version: "3.1"', f'version: "{version}"')
+    text = text.replace("changes:\n", f'changes:\n  - {{version: "{version}", date: 2026-05-01, summary: update}}\n')
+    sop_file.write_text(text, encoding="utf-8")
+    catalog = load_catalog(kb / "docs", quizzes_dir=kb / "quizzes")
+    assert not catalog.problems.errors, [str(p) for p in catalog.problems]
+    return catalog
+
+
+def page_html(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<link rel="stylesheet" href="quiz.css"></head><body><main>{body}</main>'
+            f'<script src="quiz.js"></script></body></html>')
+
+
+def write_version(root: Path, version: str, folder: str | None = None) -> Path:
+    """Write the pages of one SOP version into ``root/<folder>`` (default ``v<version>``)."""
+    catalog = load_kb(root / "kb", version)
+    quiz, sop = catalog.quizzes[QUIZ_ID], catalog.get("SOP-QC-012")
+    out = root / (folder or f"v{version}")
+    out.mkdir(parents=True)
+    for name in ("quiz.js", "quiz.css"):
+        shutil.copy(ASSETS / name, out / name)
+    steps = "".join(f'<li id="step-{s.number}">{escape(s.text)}</li>' for s in sop.steps)
+    header = (f'<h1 data-sop-id="{sop.id}" data-sop-version="{sop.version}">{escape(sop.title)}</h1>'
+              f'<ol>{steps}</ol><p id="cp-CCP-1" data-control-point="CCP-1">CCP-1</p>')
+    (out / "index.html").write_text(page_html(sop.title, header + render_quiz(quiz, sop, "en")), encoding="utf-8")
+    (out / "index-zh.html").write_text(page_html(sop.title, render_quiz(quiz, sop, "zh-Hans")), encoding="utf-8")
+    (out / "index-emp.html").write_text(
+        page_html(sop.title, header + render_quiz(quiz, sop, "en", ask_employee=True)), encoding="utf-8")
+    drawn = type(quiz)(bank=quiz.bank.model_copy(update={"id": "qc-incoming-draw", "draw": 2}), path=quiz.path)
+    (out / "draw.html").write_text(page_html("draw", render_quiz(drawn, sop, "en", sop_url="index.html")),
+                                   encoding="utf-8")
+    training = (
+        '<div data-sop-learner></div><section data-training-list data-role="qc-inspector"><ul>'
+        f'<li {training_attrs(quiz, sop)}><a data-sop-ref="SOP-QC-012" href="index.html">SOP-QC-012</a></li>'
+        '<li data-training-quiz="gen-gmp-hygiene" data-sop-major="2"><a href="#">SOP-GEN-001</a></li>'
+        '</ul><p data-training-progress></p></section><div data-sop-records></div>' + render_strings("en"))
+    (out / "training.html").write_text(page_html("training", training), encoding="utf-8")
+    return out
+
+
+@dataclass
+class Site:
+    root: Path  # holds v3.1/, v3.2/, v4.0/
+    quiz: object  # the quiz as loaded, to know the answers
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    """The pages of SOP versions 3.1, 3.2 and 4.0, and the quiz of 3.1 for the answers."""
+    root = tmp_path_factory.mktemp("quiz-site")
+    for version in ("3.1", "3.2", "4.0"):
+        write_version(root, version)
+    return Site(root, load_kb(root / "answers", "3.1").quizzes[QUIZ_ID])
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """``http://127.0.0.1:<port>/`` serving the site folder, in a thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(site.root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield port
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian chromium not installed (make test installs it)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh profile (empty localStorage) that fails the test on any alert or page error."""
+    ctx = browser.new_context(accept_downloads=True)
+    errors: list[str] = []
+    ctx.on("page", lambda pg: (pg.on("pageerror", lambda e: errors.append(str(e))),
+                               pg.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))))
+    yield ctx
+    ctx.close()
+    assert not errors, errors
+
+
+@pytest.fixture(params=["http", "file"])
+def base(request, site, server):
+    """Where the site is opened: over plain http or from the folder (file://)."""
+    return f"http://127.0.0.1:{server}/" if request.param == "http" else site.root.as_uri() + "/"
+
+
+@pytest.fixture
+def http_base(server):
+    """The site over plain http only, for tests where file:// adds nothing."""
+    return f"http://127.0.0.1:{server}/"
+
+
+# --- driving a quiz --------------------------------------------------------------------------------
+
+
+def state(page, quiz_id: str = QUIZ_ID) -> str:
+    return page.get_attribute(f'[data-quiz="{quiz_id}"]', "data-quiz-state")
+
+
+def sign_in(page, name: str, employee: str | None = None) -> None:
+    """Enter a learner in the (first) learner bar, opening its form if a learner is already set."""
+    bar = page.locator(".sopq-learner").first
+    if bar.locator("form").is_hidden():
+        bar.get_by_role("button", name="New learner").click()
+    bar.get_by_label("Your name").fill(name)
+    if employee is not None:
+        bar.get_by_label("Employee no.").fill(employee)
+    bar.get_by_role("button", name="Start").click()
+
+
+def question_for(quiz, fieldset) -> object:
+    legend = fieldset.locator("legend").inner_text()
+    return next(q for q in quiz.questions if q.prompt in legend)
+
+
+def order_texts(fieldset) -> list[str]:
+    return fieldset.locator("ol.sopq-order > li > span:first-child").all_inner_texts()
+
+
+def answer(page, quiz, right: bool = True, box: str = f'[data-quiz="{QUIZ_ID}"]') -> list[str]:
+    """Answer every shown question (rightly or wrongly) with the mouse; returns the question ids."""
+    ids = []
+    for fieldset in page.locator(f"{box} fieldset.sopq-q").all():
+        q = question_for(quiz, fieldset)
+        ids.append(q.id)
+        if q.type == "true_false":
+            fieldset.get_by_label(("True" if q.answer else "False") if right else ("False" if q.answer else "True"),
+                                  exact=True).check()
+        elif q.type == "single":
+            pick = q.answer if right else (q.answer + 1) % len(q.options)
+            fieldset.get_by_label(q.options[pick], exact=True).check()
+        elif q.type == "multiple":
+            for index in (q.answer if right else q.answer[:1]):
+                fieldset.get_by_label(q.options[index], exact=True).check()
+        elif right:  # order: move each item up into place
+            want = [q.options[i] for i in q.answer]
+            for position, text in enumerate(want):
+                while order_texts(fieldset).index(text) > position:
+                    fieldset.get_by_role("button", name=f"Move up: {text}").click()
+            assert order_texts(fieldset) == want
+    return ids
+
+
+def submit(page, box: str = f'[data-quiz="{QUIZ_ID}"]') -> str:
+    page.locator(f"{box} .sopq-submit").click()
+    return page.locator(f"{box} .sopq-live").inner_text()
+
+
+def stored(page) -> dict:
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')") or "null")
+
+
+# --- the tests ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_pass_fail_retry_and_reload(context, base, site):
+    page = context.new_page()
+    page.goto(base + "v3.1/index.html")
+    assert state(page) == "new"
+    assert page.locator(".sop-quiz__nojs").is_hidden()
+    # Submitting without a learner asks for a name first and records nothing.
+    answer(page, site.quiz)
+    assert "Enter your name first" in submit(page)
+    assert page.evaluate("document.activeElement.name") == "name"
+    sign_in(page, "Wang Fang")
+    assert state(page) == "new"
+    # Fail: every question wrong.
+    answer(page, site.quiz, right=False)
+    live = submit(page)
+    assert "0% (pass mark 75%): Not passed" in live
+    assert state(page) == "failed"
+    assert page.locator(".sopq-fb:visible").count() == 5
+    assert page.locator('.sopq-q[data-result="wrong"]').count() == 5
+    # Explanations link to the step or control point.
+    hrefs = page.locator(".sopq-fb a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == ["#cp-CCP-1", "#step-2", "#step-3"]
+    assert page.locator("fieldset.sopq-q input:disabled").count() == page.locator("fieldset.sopq-q input").count()
+    # Retry: a fresh attempt, then a pass.
+    page.get_by_role("button", name="Try again").click()
+    assert page.locator(".sopq-fb:visible").count() == 0
+    ids = answer(page, site.quiz)
+    assert "100% (pass mark 75%): Passed" in submit(page)
+    assert state(page) == "passed"
+    # Reload: the state comes from localStorage.
+    page.reload()
+    assert state(page) == "passed"
+    assert "Passed on" in page.locator(".sopq-status").inner_text()
+    assert "2 attempt(s)" in page.locator(".sopq-status").inner_text()
+    record = stored(page)["learners"]["name:wang fang"]["quizzes"][QUIZ_ID]["3"]
+    assert record["passed"] is True and record["attempts"] == 2 and record["best"] == 100 and record["last"] == 100
+    assert record["version"] == "3.1" and record["major"] == 3 and record["sop"] == "SOP-QC-012"
+    assert sorted(record["questions"]) == sorted(ids)
+    assert "3.1" not in json.dumps(list(stored(page)["learners"]["name:wang fang"]["quizzes"]))  # keyed by MAJOR
+
+
+@pytest.mark.browser
+def test_major_version_means_retrain_minor_keeps_pass(context, base, site):
+    page = context.new_page()
+    page.goto(base + "v3.1/index.html")
+    sign_in(page, "Li Qiang")
+    answer(page, site.quiz)
+    submit(page)
+    assert state(page) == "passed"
+    page.goto(base + "v3.2/index.html")  # MINOR change: still passed
+    assert state(page) == "passed"
+    page.goto(base + "v4.0/index.html")  # MAJOR change: retrain
+    assert state(page) == "retrain"
+    assert "You passed version 3.1; this SOP is now version 4.0" in page.locator(".sopq-status").inner_text()
+    # The training list of the new version says so too, and counts no completion.
+    page.goto(base + "v4.0/training.html")
+    item = page.locator(f'li[data-training-quiz="{QUIZ_ID}"]')
+    assert item.get_attribute("data-quiz-state") == "retrain"
+    assert item.locator(".sopq-badge").inner_text() == "Retraining required"
+    progress = page.locator("[data-training-progress]")
+    assert (progress.get_attribute("data-done"), progress.get_attribute("data-total")) == ("0", "2")
+    assert page.evaluate(f"sopQuiz.stateFor('{QUIZ_ID}', 3)") == "passed"
+    assert page.evaluate(f"sopQuiz.stateFor('{QUIZ_ID}', 4)") == "retrain"
+    # Retrain on 4.0: passed again, on the training page too.
+    page.goto(base + "v4.0/index.html")
+    answer(page, site.quiz)
+    submit(page)
+    assert state(page) == "passed"
+    page.goto(base + "v4.0/training.html")
+    assert page.locator(f'li[data-training-quiz="{QUIZ_ID}"]').get_attribute("data-quiz-state") == "passed"
+    assert page.locator("[data-training-progress]").get_attribute("data-done") == "1"
+    assert "1 of 2 completed" in page.locator("[data-training-progress]").inner_text()
+
+
+@pytest.mark.browser
+def test_keyboard_only_never_submits_by_accident(context, site, server):
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{server}/v3.1/index.html")
+    box = page.locator(f'[data-quiz="{QUIZ_ID}"]')
+
+    def not_submitted():
+        assert box.get_attribute("data-attempt") is None
+        assert "pass mark" not in box.locator(".sopq-live").inner_text()
+        assert box.locator(".sopq-fb:visible").count() == 0
+        assert box.locator("input:disabled").count() == 0
+
+    def active(expr: str):
+        return page.evaluate(f"(() => {{ const e = document.activeElement; return {expr}; }})()")
+
+    def tab_to(predicate: str, limit: int = 60):
+        """Press Tab until the focused element matches (it may already: the script moves focus)."""
+        for _ in range(limit):
+            if active(predicate):
+                return
+            page.keyboard.press("Tab")
+        raise AssertionError(f"Tab never reached {predicate}")
+
+    tab_to("e.name === 'name'")
+    page.keyboard.type("Keyboard User")
+    page.keyboard.press("Enter")  # submits the learner form only
+    assert page.evaluate("sopQuiz.currentLearner().name") == "Keyboard User"
+    not_submitted()
+    for fieldset in box.locator("fieldset.sopq-q").all():
+        q = question_for(site.quiz, fieldset)
+        legend = fieldset.locator("legend").inner_text()
+        in_this = f"e.closest('fieldset') && e.closest('fieldset').querySelector('legend').innerText === {json.dumps(legend)}"
+        label = "e.closest('label') && e.closest('label').innerText.trim()"
+        if q.type in ("single", "true_false"):
+            tab_to(in_this)
+            want = q.options[q.answer] if q.type == "single" else ("True" if q.answer else "False")
+            for _ in range(6):  # arrows move (and select) only
+                page.keyboard.press("ArrowDown")
+                not_submitted()
+                if active(label) == want:
+                    break
+            assert active(label) == want and active("e.checked")
+            page.keyboard.press("Enter")  # Enter on a radio: nothing happens
+            page.keyboard.press("ArrowUp")
+            page.keyboard.press("ArrowDown")
+            not_submitted()
+            while active(label) != want:
+                page.keyboard.press("ArrowDown")
+        elif q.type == "multiple":
+            wanted = {q.options[i] for i in q.answer}
+            tab_to(in_this)
+            for position in range(len(q.options)):  # each checkbox is a tab stop
+                if active(label) in wanted:
+                    page.keyboard.press("Space")
+                page.keyboard.press("Enter")  # Enter on a checkbox: nothing happens
+                not_submitted()
+                if position < len(q.options) - 1:
+                    page.keyboard.press("Tab")
+            checked = fieldset.locator("input:checked").evaluate_all(
+                "xs => xs.map(x => x.closest('label').innerText.trim())")
+            assert set(checked) == wanted
+        else:  # order: move items up with the keyboard on the move-up buttons
+            want = [q.options[i] for i in q.answer]
+            for position, text in enumerate(want):
+                if order_texts(fieldset).index(text) <= position:
+                    continue
+                tab_to(f"e.getAttribute('aria-label') === {json.dumps('Move up: ' + text)}", limit=80)
+                while order_texts(fieldset).index(text) > position:
+                    page.keyboard.press("Enter")
+                    not_submitted()
+            assert order_texts(fieldset) == want
+    # Only the explicit button submits.
+    tab_to("e.classList.contains('sopq-submit')")
+    page.keyboard.press("Enter")
+    assert "100% (pass mark 75%): Passed" in box.locator(".sopq-live").inner_text()
+    assert state(page) == "passed"
+    assert active("e.classList.contains('sopq-retry')")  # focus lands on "Try again"
+    # Focus is visible: an outline is drawn on the focused button.
+    assert active("getComputedStyle(e).outlineStyle") != "none"
+
+
+@pytest.mark.browser
+def test_two_learners_on_one_browser(context, http_base, site):
+    page = context.new_page()
+    page.goto(http_base + "v3.1/index.html")
+    sign_in(page, "Wang Fang")
+    answer(page, site.quiz)
+    submit(page)
+    assert state(page) == "passed"
+    sign_in(page, "Zhang Wei")
+    assert state(page) == "new"
+    assert page.locator(".sopq-me").inner_text() == "Learner: Zhang Wei"
+    answer(page, site.quiz, right=False)
+    submit(page)
+    assert state(page) == "failed"
+    # One click switches back.
+    page.get_by_role("button", name="Switch to Wang Fang").click()
+    assert state(page) == "passed"
+    page.reload()
+    assert page.evaluate("sopQuiz.currentLearner().name") == "Wang Fang"
+    assert state(page) == "passed"
+    learners = page.evaluate("sopQuiz.learners()")
+    assert sorted(x["name"] for x in learners) == ["Wang Fang", "Zhang Wei"]
+    assert page.evaluate("sopQuiz.results('name:zhang wei')[0].passed") is False
+    assert page.evaluate("sopQuiz.results()[0].passed") is True
+    page.get_by_role("button", name="Switch to Zhang Wei").click()
+    assert state(page) == "failed"
+
+
+@pytest.mark.browser
+def test_downloads_csv_json_xapi_and_print(context, base, site):
+    page = context.new_page()
+    page.goto(base + "v3.1/index-emp.html")
+    sign_in(page, "王芳, \"QA\"", employee="E1024")
+    answer(page, site.quiz, right=False)
+    submit(page)
+    page.get_by_role("button", name="Try again").click()
+    answer(page, site.quiz)
+    submit(page)
+    records = page.locator(f'[data-quiz="{QUIZ_ID}"] details.sopq-records')
+    records.locator("summary").click()
+    assert "Self-reported in this browser; not a 21 CFR Part 11 record." in records.inner_text()
+
+    def fetch(kind: str) -> str:
+        with page.expect_download() as info:
+            records.locator(f'[data-download="{kind}"]').click()
+        return Path(info.value.path()).read_text(encoding="utf-8")
+
+    text = fetch("csv")
+    assert text.startswith("\ufeff")
+    (row,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row == {"learner": "王芳, \"QA\"", "employee_no": "E1024", "quiz": QUIZ_ID, "sop_id": "SOP-QC-012",
+                   "sop_version": "3.1", "score": "100", "passed": "true", "date": row["date"], "attempts": "2"}
+    assert re.match(r"\d{4}-\d\d-\d\dT", row["date"])
+    data = json.loads(fetch("json"))
+    assert data["format"] == "sopkb-training-records" and "21 CFR Part 11" in data["disclaimer"]
+    (item,) = data["records"]
+    assert {k: item[k] for k in ("learner", "employee_no", "quiz", "sop_id", "sop_version", "score", "passed",
+                                 "attempts")} == {"learner": "王芳, \"QA\"", "employee_no": "E1024", "quiz": QUIZ_ID,
+                                                  "sop_id": "SOP-QC-012", "sop_version": "3.1", "score": 100,
+                                                  "passed": True, "attempts": 2}
+    (statement,) = json.loads(fetch("xapi"))
+    home = "urn:sopkb" if base.startswith("file:") else base.rstrip("/")
+    assert statement["actor"] == {"objectType": "Agent", "name": "王芳, \"QA\"",
+                                  "account": {"homePage": home, "name": "E1024"}}
+    assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
+    assert statement["object"]["id"] == f"urn:sopkb:quiz:{QUIZ_ID}"
+    assert statement["object"]["definition"]["name"] == {"en-US": "Incoming inspection sign-off"}
+    assert statement["result"] == {"score": {"scaled": 1, "raw": 100, "min": 0, "max": 100}, "success": True}
+    assert statement["context"]["extensions"] == {"urn:sopkb:sop-id": "SOP-QC-012", "urn:sopkb:sop-version": "3.1"}
+    assert statement["timestamp"] == row["date"]
+    # The printable completion record lists the pass, and only it is printed.
+    records.locator('[data-download="print"]').click()
+    record = page.locator(".sopq-print")
+    assert "Training completion record" in record.inner_text()
+    assert "Incoming inspection sign-off" in record.inner_text() and "E1024" in record.inner_text()
+    assert "not a 21 CFR Part 11 record" in record.inner_text()
+    page.emulate_media(media="print")
+    assert record.is_visible() and page.locator("main").is_hidden()
+    page.emulate_media(media="screen")
+    assert record.is_hidden()
+
+
+@pytest.mark.browser
+def test_draw_and_training_page(context, http_base, site):
+    page = context.new_page()
+    page.goto(http_base + "v3.1/draw.html")
+    box = '[data-quiz="qc-incoming-draw"]'
+    assert page.locator(f"{box} fieldset.sopq-q").count() == 2
+    sign_in(page, "Chen Jing")
+    ids = answer(page, site.quiz, box=box)
+    assert "100%" in submit(page, box)
+    hrefs = page.locator(f"{box} .sopq-fb a").evaluate_all("xs => xs.map(a => a.getAttribute('href'))")
+    assert all(h.startswith("index.html#") for h in hrefs)
+    assert sorted(page.evaluate("sopQuiz.results()[0].questions")) == sorted(ids)
+    # The training page shares learner and results, and follows changes.
+    page.goto(http_base + "v3.1/training.html")
+    assert page.locator(".sopq-me").inner_text() == "Learner: Chen Jing"
+    assert page.locator(f'li[data-training-quiz="{QUIZ_ID}"]').get_attribute("data-quiz-state") == "new"
+    assert page.locator('li[data-training-quiz="gen-gmp-hygiene"] .sopq-badge').inner_text() == "Not taken"
+    page.evaluate("window.calls = 0; sopQuiz.onChange(() => window.calls++); 0")  # (a returned function would be called)
+    sign_in(page, "Someone Else")
+    assert page.evaluate("window.calls") >= 1
+    assert "No results yet." in page.locator("[data-sop-records]").inner_text()
+
+
+@pytest.mark.browser
+def test_non_secure_context_on_an_intranet_host(context, site, server):
+    page = context.new_page()
+    page.goto(f"http://{HOST}:{server}/v3.1/index.html")
+    assert page.evaluate("window.isSecureContext") is False
+    assert page.evaluate("typeof (window.crypto && window.crypto.subtle)") == "undefined"
+    sign_in(page, "Plant PC")
+    answer(page, site.quiz)
+    assert "Passed" in submit(page)
+    page.reload()
+    assert state(page) == "passed"
+
+
+@pytest.mark.browser
+def test_moved_site_folder_keeps_results(context, site, tmp_path):
+    first = write_version(tmp_path, "3.1", "copy-a")
+    page = context.new_page()
+    page.goto(first.as_uri() + "/index.html")
+    sign_in(page, "Mover")
+    answer(page, site.quiz)
+    submit(page)
+    moved = tmp_path / "elsewhere" / "kb"
+    shutil.copytree(first, moved)
+    shutil.rmtree(first)
+    page.goto(moved.as_uri() + "/index.html")
+    assert state(page) == "passed"
+
+
+@pytest.mark.browser
+def test_corrupted_and_foreign_storage_is_ignored(context, http_base, site):
+    page = context.new_page()
+    page.goto(http_base + "v3.1/index.html")
+    for junk in ["{not json", "[1,2,3]", '"text"', '{"v":2,"learners":{}}',
+                 json.dumps({"v": 1, "current": "name:eve", "learners": {
+                     "name:eve": {"name": "Eve", "quizzes": {QUIZ_ID: {"3": {"passed": "yes", "major": 3}}}},
+                     "__proto__": {"name": "x"}, "name:bad": "nope"}})]:
+        page.evaluate(f"localStorage.setItem('{KEY}', {json.dumps(junk)})")
+        page.reload()
+        assert state(page) == "new"
+        assert page.locator(".sopq-title").inner_text() == "Incoming inspection sign-off"
+    assert page.evaluate("sopQuiz.learners().map(l => l.name)") == ["Eve"]  # the valid part is kept
+    answer(page, site.quiz)
+    submit(page)
+    assert state(page) == "passed"
+    assert stored(page)["learners"]["name:eve"]["quizzes"][QUIZ_ID]["3"]["passed"] is True
+
+
+@pytest.mark.browser
+def test_full_storage_is_reported(context, site, server):
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{server}/v3.1/index.html")
+    sign_in(page, "Full Disk")
+    page.evaluate("""Storage.prototype.setItem = function () {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); }; 0""")
+    answer(page, site.quiz)
+    live = submit(page)
+    assert "Passed" in live and "Browser storage is full: this result was not saved" in live
+    assert state(page) == "passed"  # kept in memory for this page
+
+
+@pytest.mark.browser
+def test_unavailable_storage_degrades_to_memory(browser, site, server):
+    ctx = browser.new_context()
+    ctx.add_init_script("""Object.defineProperty(window, 'localStorage', {
+        get() { throw new DOMException('denied', 'SecurityError'); } });""")
+    page = ctx.new_page()
+    page.goto(f"http://127.0.0.1:{server}/v3.1/index.html")
+    assert "kept only until the page closes" in page.locator(".sopq-learner").inner_text()
+    sign_in(page, "Private Mode")
+    answer(page, site.quiz)
+    assert "Passed" in submit(page)
+    assert state(page) == "passed" and page.evaluate("sopQuiz.persistent()") is False
+    ctx.close()
+
+
+@pytest.mark.browser
+def test_script_in_quiz_text_stays_text(context, http_base, site):
+    page = context.new_page()
+    page.goto(http_base + "v3.1/index.html")
+    legend = page.locator("fieldset.sopq-q", has_text="The COA does not match").locator("legend")
+    assert '<script>alert("prompt")</script>' in legend.inner_text()
+    assert page.locator("main script:not([type])").count() == 0
+    assert page.locator('h1:has-text("<script>")').count() == 1  # the escaped title
+
+
+# --- the HTML source keeps answers out of sight (no browser needed) --------------------------------
+
+
+@pytest.mark.parametrize("version", ["3.1", "4.0"])
+def test_answers_are_not_in_the_html_source(site, version):
+    html = (site.root / f"v{version}" / "index.html").read_text(encoding="utf-8")
+    quiz = site.quiz
+    for question in quiz.questions:
+        # The items of an "order" question are the SOP's own steps, on the page by nature.
+        options = [] if question.type == "order" else list(question.options)
+        texts = [question.prompt] + options + [question.explain or ""]
+        for text in filter(None, texts):
+            assert text not in html and escape(text) not in html, text
+    assert "<!--" not in html
+    box = re.search(r'<div class="sop-quiz"[^>]*>', html).group(0)
+    assert 'data-quiz-state="new"' in box and 'data-sop-major="' + version[0] in box
+    assert "data-search-exclude" in box
+    blob = re.search(r'<script type="application/x-sop-quiz">([^<]*)</script>', html).group(1)
+    decoded = decode_quiz_data(blob, QUIZ_ID, "SOP-QC-012")
+    assert decoded["questions"][0]["answer"] == 1 and decoded["version"] == version
+
+
+def test_material_search_indexes_nothing_of_the_quiz(site):
+    from material.plugins.search.plugin import Parser
+
+    html = (site.root / "v3.1" / "index.html").read_text(encoding="utf-8")
+    parser = Parser()
+    parser.feed(html[html.index("<main>"):])
+    parser.close()
+    indexed = " ".join("".join(section.title) + " " + "".join(section.text) for section in parser.data)
+    assert "Check the COA" in indexed  # the page itself is indexed
+    blob = re.search(r'<script type="application/x-sop-quiz">([^<]*)</script>', html).group(1)
+    assert blob[:40] not in indexed
+    for question in site.quiz.questions:
+        for text in [question.prompt, *([] if question.type == "order" else question.options)]:
+            assert text not in indexed
+    assert "needs JavaScript" not in indexed and "Self-reported" not in indexed
+
+
+@pytest.mark.browser
+def test_order_question_by_touch(browser, site, http_base):
+    ctx = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 800})
+    page = ctx.new_page()
+    page.goto(http_base + "v3.1/index.html")
+    fieldset = page.locator("fieldset.sopq-q", has=page.locator("ol.sopq-order"))
+    q = question_for(site.quiz, fieldset)
+    want = [q.options[i] for i in q.answer]
+    assert order_texts(fieldset) != want  # never shown in the right order
+    for position, text in enumerate(want):
+        while order_texts(fieldset).index(text) > position:
+            fieldset.get_by_role("button", name=f"Move up: {text}").tap()
+    assert order_texts(fieldset) == want
+    assert re.search(r"position \d of 3", page.locator(".sopq-live").inner_text())  # each move is announced
+    ctx.close()
+
+
+@pytest.mark.browser
+def test_chinese_ui_and_no_javascript(browser, http_base):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(http_base + "v3.1/index-zh.html")
+    box = page.locator(f'[data-quiz="{QUIZ_ID}"]')
+    assert box.locator(".sopq-submit").inner_text() == "提交答案"
+    assert box.locator(".sopq-badge").inner_text() == "未参加"
+    tf = box.locator("fieldset.sopq-q", has_text="Chilled materials")
+    assert tf.locator("label").all_inner_texts() == ["正确", "错误"]
+    box.locator("summary").click()
+    assert "不是 21 CFR Part 11 电子记录" in box.locator(".sopq-records").inner_text()
+    ctx.close()
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(http_base + "v3.1/index.html")
+    assert "This quiz needs JavaScript" in page.locator(".sop-quiz__nojs").inner_text()
+    assert page.locator("fieldset").count() == 0
+    ctx.close()
+
+
+def test_script_and_styles_fit_the_budget():
+    """quiz.js + quiz.css, gzipped together, stay within 12 KB (issue 5: mkdocs-quiz ships 14 KB)."""
+    import gzip
+
+    data = (ASSETS / "quiz.js").read_bytes() + (ASSETS / "quiz.css").read_bytes()
+    assert len(gzip.compress(data, 9)) <= 12 * 1024
+    assert b"http://" not in (ASSETS / "quiz.css").read_bytes()
+    assert all(url.startswith(b"http://adlnet.gov/expapi/") for url in re.findall(rb"https?://[^\s\"']+", (ASSETS / "quiz.js").read_bytes()))
