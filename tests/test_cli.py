@@ -343,6 +343,16 @@ def test_knowledge_base_in_a_sub_folder_of_the_repository(base_repo, tmp_path, m
     assert "/kb/docs/qc/incoming.md @wangfang" in sop_cli(capsys, "codeowners")[1]
 
 
+def test_base_lets_a_draft_change_without_a_new_version(repo, capsys):
+    run_git(repo, "checkout", "-q", "main")
+    edit(repo, "docs/qa/capa.md", "status: effective\neffective_date: 2025-10-01\n", "status: draft\n")
+    run_git(repo, "commit", "-q", "-am", "CAPA back to draft")
+    run_git(repo, "checkout", "-q", "-B", "pr", "main")
+    edit(repo, "docs/qa/capa.md", "1. Check", "1. Double-check")
+    edit(repo, "docs/qa/capa.md", "status: draft\n", "status: effective\neffective_date: 2026-03-10\n")
+    assert sop_cli(capsys, "check", "--base", "main", "--today", TODAY, "--strict")[:2] == (0, "")
+
+
 def test_base_needs_a_known_ref(repo, capsys):
     status, out, err = sop_cli(capsys, "check", "--base", "origin/nowhere")
     assert status == 2 and out == ""

@@ -106,7 +106,7 @@ class _Comparer:
         """Compare two states of one SOP."""
         if not (base.valid and head.valid):
             return  # the broken side is reported by the model; nothing sound to compare
-        if identity(base) != identity(head):
+        if base.id != head.id:
             self.report(head, ("id",),
                         f"id changed from {base.id} to {head.id} since {self.ref}: an SOP keeps its id "
                         f"for life (links, QR codes, training records); to replace {base.id}, write a "
@@ -215,19 +215,20 @@ class _Comparer:
             if base is None and head is None:
                 continue
             result.changed_sops += 1
-            if base is not None and head is not None and old != new and identity(base) != identity(head):
+            if base is not None and head is not None and old != new and base.id != head.id:
                 # git pairs a deleted and an added file by similarity alone, and SOPs written from one
                 # template look alike: a "rename" to another id is a deletion and a new SOP.
                 result.changed_sops += 1
-                gone[identity(base)] = (base, "deleted")
+                if base.valid:
+                    gone[identity(base)] = (base, "deleted")
                 new_sops.append(head)
             elif base is not None and head is not None:
                 self.same_sop(base, head)
-                if base.valid and head.valid and identity(base) != identity(head):
+                if base.valid and head.valid and base.id != head.id:
                     gone[identity(base)] = (base, "id changed")
             elif head is not None:
                 new_sops.append(head)
-            else:
+            elif base.valid:  # a base SOP that could not be read has no id to protect
                 gone[identity(base)] = (base, "deleted" if new is None else "not an SOP")
         for head in new_sops:
             key = identity(head)
