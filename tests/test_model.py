@@ -154,3 +154,9 @@ def test_steps_follow_markdown_numbering_and_skip_code_and_sub_lists():
 def test_next_review_clamps_to_the_end_of_the_month():
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 15), 14) == dt.date(2028, 1, 15)
+
+
+def test_an_invalid_owner_is_reported_once(tmp_path):
+    text = GOOD.replace("owner: {name: Wang Fang, role: qa-manager}", "owner: {name: Wang Fang, role: qa-manager, phone: 1}")
+    catalog = catalog_of(tmp_path, {"qc/a.md": text})
+    assert [(p.field, p.message) for p in catalog.problems] == [("owner.phone", "unknown field")]

@@ -172,11 +172,10 @@ def _check_names(catalog: Catalog, roles_file: str, roles_located: Located) -> N
 
     for sop in catalog.sops:
         meta = sop.meta
-        if not sop.valid and meta.department == "?":
-            continue
-        if departments and meta.department not in departments:
+        if "department" not in sop.patched and departments and meta.department not in departments:
             sop.problem(("department",), _unknown("department", meta.department, departments))
-        role(sop, meta.owner.role, "owner", "role")
+        if "owner" not in sop.patched:
+            role(sop, meta.owner.role, "owner", "role")
         for index, item in enumerate(meta.roles):
             role(sop, item.role, "roles", index, "role")
         for index, item in enumerate(meta.approvals):

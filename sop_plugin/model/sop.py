@@ -41,6 +41,7 @@ class Sop:
     steps: list[Step]
     problems: list[Problem] = field(default_factory=list)
     valid: bool = True  # False when the front-matter had to be patched to be shown at all
+    patched: frozenset = frozenset()  # top-level fields replaced by placeholders (not checked further)
 
     @property
     def id(self) -> str:
@@ -126,7 +127,8 @@ def parse_sop(path: str, text: str) -> Sop | None:
         if "\nid:" not in "\n" + source.front_matter:
             return None
         meta = _placeholder(path, {})
-        sop = Sop(path, meta, Located(None), source.body, source.body_line, [], valid=False)
+        sop = Sop(path, meta, Located(None), source.body, source.body_line, [], valid=False,
+                  patched=frozenset(_PLACEHOLDERS) | {"id", "title"})
         sop.problems.append(Problem(path, exc.line, "front-matter", str(exc)))
         return sop
     data = located.data
@@ -139,9 +141,11 @@ def parse_sop(path: str, text: str) -> Sop | None:
         for error in exc.errors():
             loc = tuple(error["loc"])
             problems.append(Problem(path, located.line_of(loc), _field_name(loc), _pydantic_message(error)))
-        meta, valid = _patched(path, data, {e["loc"][0] for e in exc.errors() if e["loc"]}), False
+        bad_keys = {e["loc"][0] for e in exc.errors() if e["loc"]}
+        meta, valid = _patched(path, data, bad_keys), False
     sop = Sop(path, meta, located, source.body, source.body_line,
-              find_steps(source.body, source.body_line), problems, valid)
+              find_steps(source.body, source.body_line), problems, valid,
+              frozenset() if valid else frozenset(_PLACEHOLDERS) - (set(data) - bad_keys))
     _check_single_file(sop, data)
     return sop
 
