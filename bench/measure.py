@@ -1,0 +1,134 @@
+"""Run one ``mkdocs build`` as a child process and measure it; measure the site it wrote.
+
+Peak memory is the child's own ``ru_maxrss`` from ``os.wait4`` (Linux: KiB), so it is exact per
+build and needs no ``/usr/bin/time``. CPU time (user + system) is reported beside wall time: on a
+noisy two-core machine it is the steadier of the two.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from corpus import BUILD_DATE
+
+#: Environment of every build: the same "today" for the plugin, a fixed build time, no banners.
+BUILD_ENV = {"SOP_BUILD_DATE": BUILD_DATE, "SOURCE_DATE_EPOCH": "1768435200", "NO_MKDOCS_2_WARNING": "1",
+             "PYTHONHASHSEED": "0"}
+
+
+@dataclass
+class SiteStats:
+    """Sizes in the built site."""
+
+    total_bytes: int = 0
+    files: int = 0
+    html_files: int = 0
+    sop_pages: int = 0
+    median_sop_bytes: float = 0
+    max_sop_bytes: int = 0
+    search_index_bytes: int = 0
+    largest_other: list = field(default_factory=list)  # [(path, bytes)] of the biggest non-SOP pages
+
+
+@dataclass
+class Build:
+    """One measured build."""
+
+    variant: str
+    wall_s: float
+    cpu_s: float
+    maxrss_mb: float
+    returncode: int
+    warnings: list[str]
+    stats: SiteStats
+    load: float = 0.0  # 1-minute load average when the build ended: how busy the machine was
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sop_page_path(src: str) -> str:
+    """``qc/sop-qc-0001.md`` -> ``qc/sop-qc-0001/index.html`` (``use_directory_urls: true``)."""
+    stem = src[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem + ".html"
+    return stem + "/index.html"
+
+
+def site_stats(site: Path, sop_sources: list[str], skip_prefixes=("assets/", "search/", "id/")) -> SiteStats:
+    """Total size, SOP page sizes and search index size of the built ``site``."""
+    stats = SiteStats()
+    sop_pages = {sop_page_path(src) for src in sop_sources}
+    sop_sizes, others = [], []
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        rel = path.relative_to(site).as_posix()
+        stats.total_bytes += size
+        stats.files += 1
+        if rel.endswith(".html"):
+            stats.html_files += 1
+            if rel in sop_pages:
+                sop_sizes.append(size)
+            elif not rel.startswith(skip_prefixes):
+                others.append((rel, size))
+    index = site / "search" / "search_index.json"
+    stats.search_index_bytes = index.stat().st_size if index.exists() else 0
+    stats.sop_pages = len(sop_sizes)
+    if sop_sizes:
+        stats.median_sop_bytes = statistics.median(sop_sizes)
+        stats.max_sop_bytes = max(sop_sizes)
+    stats.largest_other = sorted(others, key=lambda item: -item[1])[:3]
+    return stats
+
+
+def _warnings(stderr: str) -> list[str]:
+    """The WARNING/ERROR lines of a build's output (``-q`` hides INFO)."""
+    return [line.strip() for line in stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+
+
+def run_build(variant: str, root: Path, config: Path, sop_sources: list[str], *, python: str = sys.executable,
+              strict: bool = False, keep: bool = False, extra_env: dict | None = None) -> Build:
+    """Build ``config`` in a child process into ``root/site-<variant>`` and measure it."""
+    out = root / f"site-{variant}"
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [python, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(out)]
+    if strict:
+        cmd.append("--strict")
+    env = {**os.environ, **BUILD_ENV, **(extra_env or {})}
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        tail = "\n".join(output.splitlines()[-30:])
+        raise RuntimeError(f"build {variant} failed (exit {proc.returncode}): {' '.join(cmd)}\n{tail}")
+    stats = site_stats(out, sop_sources)
+    if not keep:
+        shutil.rmtree(out)
+    return Build(variant, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
+                 _warnings(output), stats, os.getloadavg()[0])
+
+
+def median_build(builds: list[Build]) -> Build:
+    """The median of repeated builds of one variant: median wall, CPU and memory; sizes of the first."""
+    first = builds[0]
+    if len(builds) == 1:
+        return first
+    return Build(first.variant, statistics.median(b.wall_s for b in builds), statistics.median(b.cpu_s for b in builds),
+                 statistics.median(b.maxrss_mb for b in builds), first.returncode, first.warnings, first.stats,
+                 statistics.median(b.load for b in builds))

@@ -1,0 +1,429 @@
+"""The SOP plugin's benchmark: build a synthetic knowledge base with and without the plugin.
+
+Speed and size targets of the issues live here, not in timed tests: this script PRINTS figures
+and the ratio of each to plain Material built from the same corpus in the same run (the machine
+is noisy, so ratios are what count). Every build is a child process
+(``python -m mkdocs build -q -f <config> -d <out>``); its peak memory is the child's own maximum
+resident set size.
+
+Scenarios (``--scenario``):
+
+foundation  issue 2. N SOPs with and without the plugin, same navigation (SOP pages out of the nav
+            in both: the plain build gets ``nav: [index.md]``). Wall time, peak memory, median SOP
+            page size; plain Material with every SOP in the nav for the page-size comparison.
+            Targets: plugin/plain <= 1.3; median SOP page < 80 KB, independent of N.
+history     issue 3. A git repository of N SOPs with 5 commits each (``git fast-import``), built
+            with the plugin's history on and off. Targets: history adds < 2 s at N=3000; archived
+            versions keep the build within 2x of the build without them.
+pages       issue 4. N SOPs and 40 roles, generated role/register pages on and off.
+            Targets: adds < 15 %; no generated page over 2 MB.
+scale       issue 6. 3000 SOPs, half Chinese, every feature of the plugin on, against plain Material
+            with department folders and ``navigation.prune``. Targets: build <= 1.5x, peak memory
+            < 1.5 GB, search index <= 0.6x Material's default index; with ``--browser``, first
+            search results in headless Chromium within 1.5 s of typing.
+all         every scenario above.
+
+Scenarios whose plugin option has not landed yet print ``skipped: ...``.
+
+Examples::
+
+    .venv/bin/python bench/run.py                          # foundation at N=1000
+    .venv/bin/python bench/run.py --scenario all --repeat 3 --json /tmp/bench.json
+    .venv/bin/python bench/run.py --scenario scale --sops 500 --browser
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import yaml  # noqa: E402
+
+import corpus as corpus_mod  # noqa: E402
+import gitrepo  # noqa: E402
+from measure import Build, median_build, run_build  # noqa: E402
+from report import KB, MB, Check, print_scenario  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = ("foundation", "history", "pages", "scale")
+#: N of each scenario's targets, used when --sops is not given.
+DEFAULT_SOPS = {"foundation": 1000, "history": 1000, "pages": 1000, "scale": 3000}
+DEFAULT_ROLES = {"foundation": 12, "history": 12, "pages": 40, "scale": 40}
+#: Names the plugin's options may land under (the first that exists in SopConfig is used).
+HISTORY_OPTIONS = ("history", "git_history")
+ARCHIVE_OPTIONS = ("archive_versions", "keep_versions", "max_versions", "archives", "archive")
+PAGES_OPTIONS = ("generated_pages", "role_pages", "registers", "indexes", "pages")
+GIT_REVISION_DATE_S_PER_1000 = 55  # mkdocs-git-revision-date-localized-plugin, measured here (issue 3)
+MATERIAL_SEARCH_BASELINE = "Material's default search on 2000 Chinese SOPs here: 6.6 s, 37 MB index"
+
+
+# --------------------------------------------------------------------------- plugin options
+
+def plugin_schema() -> dict:
+    """The plugin's config options by name (empty when the plugin cannot be imported)."""
+    try:
+        from sop_plugin.plugin import SopConfig
+    except Exception as exc:  # the plugin is being edited by others; say so and carry on
+        print(f"warning: cannot import sop_plugin.plugin ({exc}); plugin options unknown", file=sys.stderr)
+        return {}
+    return dict(SopConfig._schema)
+
+
+def _unwrap(option):
+    """The option inside ``c.Optional(...)``."""
+    return getattr(option, "option", option)
+
+
+def switch_value(option, on: bool):
+    """The value that turns an option on or off: a bool, ``{enabled: ...}``, or 0 for an int limit."""
+    from mkdocs.config import config_options as c
+
+    inner = _unwrap(option)
+    if isinstance(inner, c.SubConfig):
+        return {"enabled": on}
+    kind = getattr(inner, "_type", None)
+    if kind is int or (isinstance(kind, tuple) and int in kind):
+        return None if on else 0  # an archive limit: 0 keeps no archived version, None keeps all
+    return on
+
+
+def find_option(schema: dict, names) -> str | None:
+    return next((name for name in names if name in schema), None)
+
+
+def options_set(schema: dict, names, on: bool, override: str | None) -> dict | None:
+    """Plugin options that turn a feature on/off; ``override`` is YAML given on the command line.
+    None when the feature has no option (yet)."""
+    if override and not on:
+        return yaml.safe_load(override)
+    name = find_option(schema, names)
+    if name is None:
+        return None
+    value = switch_value(schema[name], on)
+    return {} if value is None else {name: value}
+
+
+# --------------------------------------------------------------------------- running variants
+
+@dataclass
+class Variant:
+    """One build configuration of a scenario."""
+
+    name: str
+    config: Path
+    repeat: bool = True  # False: build once whatever --repeat says (reference builds)
+    keep: bool = False  # keep the built site (the browser test needs it)
+
+
+@dataclass
+class Result:
+    """What a scenario measured, for printing and for --json."""
+
+    scenario: str
+    sops: int
+    builds: list[Build] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+    def build(self, variant: str) -> Build:
+        return next(b for b in self.builds if b.variant == variant)
+
+    def as_dict(self) -> dict:
+        return {"scenario": self.scenario, "sops": self.sops, "skipped": self.skipped, "notes": self.notes,
+                "builds": [b.as_dict() for b in self.builds], "checks": [c.as_dict() for c in self.checks]}
+
+
+def measure(corpus, variants: list[Variant], args) -> list[Build]:
+    """Build every variant ``--repeat`` times, interleaved (a, b, a, b ...) so that noise hits all
+    alike, and return the median build of each, in the order given."""
+    runs: dict[str, list[Build]] = {v.name: [] for v in variants}
+    sources = corpus.sop_paths()
+    for round_ in range(args.repeat):
+        for v in variants:
+            if round_ and not v.repeat:
+                continue
+            log(f"  build {v.name} ({round_ + 1}/{args.repeat if v.repeat else 1}) ...")
+            build = run_build(v.name, corpus.root, v.config, sources, python=args.python, strict=args.strict,
+                              keep=v.keep or args.keep_sites)
+            log(f"    {build.wall_s:.1f} s wall, {build.cpu_s:.1f} s cpu, {build.maxrss_mb:.0f} MB peak, "
+                f"load {build.load:.1f}")
+            runs[v.name].append(build)
+    return [median_build(runs[v.name]) for v in variants]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def make_corpus(args, scenario: str, *, git: bool = False, quizzes: bool = False, sops: int | None = None):
+    """Generate the corpus of a scenario under ``--workdir``, optionally with its git history."""
+    n = sops or args.sops or DEFAULT_SOPS[scenario]
+    roles = args.roles or DEFAULT_ROLES[scenario]
+    root = args.workdir / f"{scenario}-{n}"
+    start = time.perf_counter()
+    corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes)
+    message = f"corpus: {n} SOPs, {roles} roles in {root} ({time.perf_counter() - start:.1f} s"
+    if git:
+        start = time.perf_counter()
+        commits = gitrepo.make_repository(corpus, seed=args.seed)
+        message += f"; git history: {commits} commits in {time.perf_counter() - start:.1f} s"
+    log(message + ")")
+    return corpus
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+# --------------------------------------------------------------------------- scenarios
+
+def warm_up(args) -> None:
+    """Build a tiny corpus once with and without the plugin, with ``--strict``: proves the generated
+    front-matter is valid and warms the caches (bytecode, jieba's dictionary) before timing."""
+    corpus = corpus_mod.generate(args.workdir / "warm-up", 24, roles=12, seed=args.seed, quizzes=True)
+    corpus_mod.write_config(corpus.root, "plugin", sop_options={})
+    corpus_mod.write_config(corpus.root, "plain", nav=["index.md"])
+    for name in ("plugin", "plain"):
+        build = run_build(name, corpus.root, corpus.root / f"mkdocs-{name}.yml", corpus.sop_paths(),
+                          python=args.python, strict=True)
+        log(f"warm-up: --strict build of 24 SOPs ({name}) ok in {build.wall_s:.1f} s")
+
+
+def foundation(args) -> Result:
+    """Issue 2: the plugin against plain Material with the same (light) navigation."""
+    corpus = make_corpus(args, "foundation")
+    root, n = corpus.root, len(corpus.specs)
+    variants = [
+        Variant("plain", corpus_mod.write_config(root, "plain", nav=["index.md"])),
+        Variant("plugin", corpus_mod.write_config(root, "plugin", sop_options={})),
+        Variant("plain-full-nav", corpus_mod.write_config(root, "plain-full-nav"), repeat=False),
+    ]
+    result = Result("foundation", n, measure(corpus, variants, args))
+    plain, plugin, full = (result.build(v) for v in ("plain", "plugin", "plain-full-nav"))
+    small = foundation_small(args, n)
+    result.builds.append(small)
+    median_kb = plugin.stats.median_sop_bytes / KB
+    result.checks = [
+        Check("build ratio plugin/plain (wall)", ratio(plugin.wall_s, plain.wall_s), "<=", 1.3),
+        Check("build ratio plugin/plain (cpu)", ratio(plugin.cpu_s, plain.cpu_s), note="information"),
+        Check("peak memory ratio plugin/plain", ratio(plugin.maxrss_mb, plain.maxrss_mb), note="information"),
+        Check("median SOP page, plugin", median_kb, "<", 80, " KB"),
+        Check("median SOP page, plain, same nav", plain.stats.median_sop_bytes / KB, unit=" KB", note="reference"),
+        Check("median SOP page, plain, every SOP in nav", full.stats.median_sop_bytes / KB, unit=" KB",
+              note="reference: about 350 KB at N=1000"),
+        Check(f"median SOP page ratio plugin N={n} / N={small.stats.sop_pages}",
+              ratio(plugin.stats.median_sop_bytes, small.stats.median_sop_bytes), "<=", 1.1,
+              note="page size independent of N"),
+    ]
+    if n != DEFAULT_SOPS["foundation"]:
+        result.notes.append(f"targets are stated for N={DEFAULT_SOPS['foundation']}; this run has N={n}")
+    return result
+
+
+def foundation_small(args, n: int) -> Build:
+    """The plugin on a tenth of the corpus (at least 50 SOPs): shows the page size does not grow with N."""
+    small_n = max(50, n // 10)
+    corpus = make_corpus(args, "foundation", sops=small_n)
+    config = corpus_mod.write_config(corpus.root, "plugin", sop_options={})
+    build = measure(corpus, [Variant(f"plugin N={small_n}", config, repeat=False)], args)[0]
+    return build
+
+
+def history(args) -> Result:
+    """Issue 3: history from git on and off; archived versions on and off."""
+    schema = plugin_schema()
+    off = options_set(schema, HISTORY_OPTIONS, False, args.history_off)
+    n = args.sops or DEFAULT_SOPS["history"]
+    if off is None:
+        return Result("history", n, skipped="no history option yet (looked for "
+                      f"{', '.join(HISTORY_OPTIONS)} in sop_plugin.plugin.SopConfig)")
+    on = options_set(schema, HISTORY_OPTIONS, True, None) or {}
+    corpus = make_corpus(args, "history", git=True)
+    root = corpus.root
+    variants = [Variant("history-off", corpus_mod.write_config(root, "history-off", sop_options=off)),
+                Variant("history-on", corpus_mod.write_config(root, "history-on", sop_options=on))]
+    no_archives = options_set(schema, ARCHIVE_OPTIONS, False, args.archives_off)
+    if no_archives is not None:
+        variants.append(Variant("history-on-no-archives", corpus_mod.write_config(
+            root, "history-on-no-archives", sop_options={**on, **no_archives})))
+    result = Result("history", n, measure(corpus, variants, args))
+    result.notes.append(f"options: off={off} on={on or '(defaults)'} no-archives={no_archives}")
+    off_b, on_b = result.build("history-off"), result.build("history-on")
+    added = on_b.wall_s - off_b.wall_s
+    baseline = GIT_REVISION_DATE_S_PER_1000 * n / 1000
+    result.checks.append(Check(f"history adds (wall, N={n})", added, "<", 2.0, " s",
+                               note=f"target at N=3000; git-revision-date-localized-plugin: ~{baseline:.0f} s here "
+                                    f"({GIT_REVISION_DATE_S_PER_1000} s per 1000 files)"))
+    result.checks.append(Check("build ratio history on/off (wall)", ratio(on_b.wall_s, off_b.wall_s), note="information"))
+    if no_archives is not None:
+        base = result.build("history-on-no-archives")
+        result.checks.append(Check("build ratio with/without archives (3 versions per SOP)",
+                                   ratio(on_b.wall_s, base.wall_s), "<=", 2.0))
+    else:
+        result.notes.append(f"archives: skipped: no archive-limit option yet (looked for {', '.join(ARCHIVE_OPTIONS)})")
+    return result
+
+
+def pages(args) -> Result:
+    """Issue 4: generated role, department and register pages on and off."""
+    schema = plugin_schema()
+    off = options_set(schema, PAGES_OPTIONS, False, args.pages_off)
+    n = args.sops or DEFAULT_SOPS["pages"]
+    if off is None:
+        return Result("pages", n, skipped="no option to turn generated pages off yet (looked for "
+                      f"{', '.join(PAGES_OPTIONS)} in sop_plugin.plugin.SopConfig)")
+    on = options_set(schema, PAGES_OPTIONS, True, None) or {}
+    corpus = make_corpus(args, "pages")
+    root = corpus.root
+    variants = [Variant("pages-off", corpus_mod.write_config(root, "pages-off", sop_options=off)),
+                Variant("pages-on", corpus_mod.write_config(root, "pages-on", sop_options=on))]
+    result = Result("pages", n, measure(corpus, variants, args))
+    result.notes.append(f"options: off={off} on={on or '(defaults)'}; {len(corpus.roles)} roles")
+    off_b, on_b = result.build("pages-off"), result.build("pages-on")
+    result.checks.append(Check(f"build ratio pages on/off (wall, N={n})", ratio(on_b.wall_s, off_b.wall_s), "<=", 1.15,
+                               note="target at N=3000, 40 roles"))
+    if on_b.stats.largest_other:
+        path, size = on_b.stats.largest_other[0]
+        result.checks.append(Check(f"largest generated page ({path})", size / MB, "<", 2.0, " MB"))
+    return result
+
+
+def scale(args) -> Result:
+    """Issue 6: every feature on at 3000 SOPs against plain Material with folders and pruning."""
+    schema = plugin_schema()
+    corpus = make_corpus(args, "scale", git=True, quizzes=True)
+    root, n = corpus.root, len(corpus.specs)
+    every = {}
+    for names in (HISTORY_OPTIONS, PAGES_OPTIONS):
+        every.update(options_set(schema, names, True, None) or {})
+    prune = ["navigation.prune"]
+    variants = [
+        Variant("plain-prune", corpus_mod.write_config(root, "plain-prune", features=prune), keep=args.browser),
+        Variant("plugin-all", corpus_mod.write_config(root, "plugin-all", sop_options=every, features=prune),
+                keep=args.browser),
+    ]
+    result = Result("scale", n, measure(corpus, variants, args))
+    result.notes.append(f"plugin options: {every or '(defaults)'}; quizzes for every fifth SOP; git history, 5 commits per SOP")
+    plain, plugin = result.build("plain-prune"), result.build("plugin-all")
+    note = "target at N=3000" if n != 3000 else ""
+    result.checks += [
+        Check("build ratio plugin/plain-prune (wall)", ratio(plugin.wall_s, plain.wall_s), "<=", 1.5, note=note),
+        Check("build ratio plugin/plain-prune (cpu)", ratio(plugin.cpu_s, plain.cpu_s), note="information"),
+        Check("peak memory, plugin", plugin.maxrss_mb, "<", 1536, " MB", note=f"plain: {plain.maxrss_mb:.0f} MB"),
+        Check("search index ratio plugin/Material default", ratio(plugin.stats.search_index_bytes,
+              plain.stats.search_index_bytes), "<=", 0.6,
+              note=f"{plugin.stats.search_index_bytes / MB:.1f} MB vs {plain.stats.search_index_bytes / MB:.1f} MB"),
+        Check("median SOP page, plugin", plugin.stats.median_sop_bytes / KB, "<", 80, " KB",
+              note=f"plain-prune: {plain.stats.median_sop_bytes / KB:.0f} KB"),
+    ]
+    if args.browser:
+        result.checks += search_latency_checks(root, corpus, [plain, plugin])
+    else:
+        result.notes.append(f"search latency in Chromium: not measured (add --browser); baseline: {MATERIAL_SEARCH_BASELINE}")
+    if not args.keep_sites and args.browser:
+        for build in (plain, plugin):
+            subprocess.run(["rm", "-rf", str(root / f"site-{build.variant}")], check=False)
+    return result
+
+
+def search_latency_checks(root: Path, corpus, builds: list[Build]) -> list[Check]:
+    """Time to first search result in headless Chromium, for each kept site."""
+    from browser import first_result_seconds
+
+    query = "杀菌釜"
+    checks = []
+    for build in builds:
+        seconds = first_result_seconds(root / f"site-{build.variant}", query)
+        target = ("<", 1.5) if build.variant.startswith("plugin") else (None, None)
+        checks.append(Check(f"first search result for {query!r}, {build.variant}", seconds, *target, " s",
+                            note=MATERIAL_SEARCH_BASELINE if target[0] else "reference"))
+    return checks
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sops", type=int, default=None,
+                        help="number of SOPs (default: the N of each scenario's target: foundation 1000, "
+                             "history 1000, pages 1000, scale 3000)")
+    parser.add_argument("--scenario", choices=SCENARIOS + ("all",), default="foundation")
+    parser.add_argument("--repeat", type=int, default=1, help="build each variant K times and take the median")
+    parser.add_argument("--roles", type=int, default=None, help="roles in roles.yml (default 12; pages and scale: 40)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the corpus generator")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/sop-bench"),
+                        help="where corpora and sites go (outside any git repository)")
+    parser.add_argument("--python", default=sys.executable, help="the Python that runs mkdocs")
+    parser.add_argument("--strict", action="store_true", help="build with --strict (fails on any warning)")
+    parser.add_argument("--keep-sites", action="store_true", help="keep the built sites under --workdir")
+    parser.add_argument("--browser", action="store_true", help="scale: time the first search result in Chromium")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="skip the --strict warm-up build of a tiny corpus")
+    parser.add_argument("--history-off", metavar="YAML", help="plugin options that turn history off, e.g. '{history: false}'")
+    parser.add_argument("--archives-off", metavar="YAML", help="plugin options that turn archived versions off")
+    parser.add_argument("--pages-off", metavar="YAML", help="plugin options that turn generated pages off")
+    return parser.parse_args(argv)
+
+
+def machine() -> dict:
+    """Where and on what the figures were taken."""
+    def version(package: str) -> str:
+        from importlib.metadata import PackageNotFoundError, version as v
+        try:
+            return v(package)
+        except PackageNotFoundError:
+            return "?"
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "sop_plugin"], cwd=REPO, capture_output=True,
+                           text=True).stdout.strip()
+    if commit and dirty:
+        commit += "+uncommitted changes in sop_plugin/"
+    return {"date": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+            "python": platform.python_version(), "mkdocs": version("mkdocs"),
+            "mkdocs-material": version("mkdocs-material"), "sop-plugin commit": commit or None}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print("SOP plugin benchmark  " + "  ".join(f"{k}={v}" for k, v in info.items()))
+    print(f"scenario={args.scenario} repeat={args.repeat} (medians) workdir={args.workdir}")
+    if args.warm_up:
+        warm_up(args)
+    names = SCENARIOS if args.scenario == "all" else (args.scenario,)
+    results = []
+    for name in names:
+        log(f"scenario {name} ...")
+        result = globals()[name](args)
+        results.append(result)
+        if result.skipped:
+            print(f"\n== {name} ==\nskipped: {result.skipped}")
+        else:
+            print_scenario(f"{name} (N={result.sops}, repeat={args.repeat})", result.builds, result.checks, result.notes)
+        sys.stdout.flush()
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "args": {k: str(v) for k, v in vars(args).items()},
+                                         "results": [r.as_dict() for r in results]}, ensure_ascii=False, indent=2),
+                             encoding="utf-8")
+        print(f"\nfigures written to {args.json}")
+    missed = [c for r in results for c in r.checks if c.met is False]
+    print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(c.label for c in missed) if missed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
