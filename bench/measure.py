@@ -7,6 +7,7 @@ noisy two-core machine it is the steadier of the two.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -16,6 +17,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from corpus import BUILD_DATE
 
@@ -35,7 +37,9 @@ class SiteStats:
     median_sop_bytes: float = 0
     max_sop_bytes: int = 0
     search_index_bytes: int = 0
+    search_index_sop_bytes: int = 0  # the part of the index that comes from SOP pages
     largest_other: list = field(default_factory=list)  # [(path, bytes)] of the biggest non-SOP pages
+    largest_by_folder: dict = field(default_factory=dict)  # top folder -> [path, bytes] of its biggest page
 
 
 @dataclass
@@ -81,14 +85,33 @@ def site_stats(site: Path, sop_sources: list[str], skip_prefixes=("assets/", "se
                 sop_sizes.append(size)
             elif not rel.startswith(skip_prefixes):
                 others.append((rel, size))
+                top = rel.split("/", 1)[0] if "/" in rel else ""
+                if size > stats.largest_by_folder.get(top, ("", -1))[1]:
+                    stats.largest_by_folder[top] = (rel, size)
     index = site / "search" / "search_index.json"
-    stats.search_index_bytes = index.stat().st_size if index.exists() else 0
+    if index.exists():
+        stats.search_index_bytes = index.stat().st_size
+        stats.search_index_sop_bytes = sop_index_bytes(index, sop_sources)
     stats.sop_pages = len(sop_sizes)
     if sop_sizes:
         stats.median_sop_bytes = statistics.median(sop_sizes)
         stats.max_sop_bytes = max(sop_sizes)
     stats.largest_other = sorted(others, key=lambda item: -item[1])[:3]
     return stats
+
+
+def sop_index_bytes(index: Path, sop_sources: list[str]) -> int:
+    """Bytes of the search index entries whose location is an SOP page, serialized as the file is
+    (ASCII-escaped or UTF-8, compact): compares two indexes on the same pages only."""
+    raw = index.read_bytes()
+    ascii_only = raw.isascii()
+    urls = {sop_page_path(src)[: -len("index.html")] for src in sop_sources}
+    total = 0
+    for doc in json.loads(raw).get("docs", []):
+        location = unquote(doc.get("location", "")).split("#", 1)[0]
+        if location in urls:
+            total += len(json.dumps(doc, ensure_ascii=ascii_only, separators=(",", ":")).encode("utf-8")) + 1
+    return total
 
 
 def _warnings(stderr: str) -> list[str]:

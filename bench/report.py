@@ -17,6 +17,7 @@ COLUMNS = [  # (heading, function of a Build -> text)
     ("max SOP KB", lambda b: f"{b.stats.max_sop_bytes / KB:.1f}"),
     ("site MB", lambda b: f"{b.stats.total_bytes / MB:.1f}"),
     ("search index MB", lambda b: f"{b.stats.search_index_bytes / MB:.2f}"),
+    ("of it SOP pages MB", lambda b: f"{b.stats.search_index_sop_bytes / MB:.2f}"),
     ("html files", lambda b: str(b.stats.html_files)),
     ("warnings", lambda b: str(len(b.warnings))),
     ("load", lambda b: f"{b.load:.1f}"),

@@ -25,6 +25,12 @@ all         every scenario above.
 
 Scenarios whose plugin option has not landed yet print ``skipped: ...``.
 
+Each ratio is printed twice: wall time (the target as the issues state it) and CPU time (user +
+system of the build and its children), which is the steadier figure when other work shares the
+two cores; the ``load`` column shows how busy the machine was. ``--repeat K`` builds the variants
+interleaved K times and takes medians. To see where a build's time goes, run
+``bench/phases.py <corpus> -f mkdocs-plugin.yml`` (per event handler and per page kind).
+
 Examples::
 
     .venv/bin/python bench/run.py                          # foundation at N=1000
@@ -63,6 +69,9 @@ DEFAULT_ROLES = {"foundation": 12, "history": 12, "pages": 40, "scale": 40}
 HISTORY_OPTIONS = ("history", "git_history")
 ARCHIVE_OPTIONS = ("archive_versions", "keep_versions", "max_versions", "archives", "archive")
 PAGES_OPTIONS = ("generated_pages", "role_pages", "registers", "indexes", "pages")
+SEARCH_OPTIONS = ("tune_search",)
+#: Folders of the role and register pages that must stay under 2 MB (issue 4).
+LISTING_FOLDERS = ("roles", "registers")
 GIT_REVISION_DATE_S_PER_1000 = 55  # mkdocs-git-revision-date-localized-plugin, measured here (issue 3)
 MATERIAL_SEARCH_BASELINE = "Material's default search on 2000 Chinese SOPs here: 6.6 s, 37 MB index"
 
@@ -186,6 +195,14 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
+def build_ratio(label: str, a: Build, b: Build, target: float | None, note: str = "") -> list[Check]:
+    """``label`` as wall-time ratio a/b (the target) and as CPU-time ratio (the same target: on a
+    busy machine CPU time is the steadier figure; on an idle one the two agree)."""
+    op = "<=" if target is not None else None
+    return [Check(f"{label} (wall)", ratio(a.wall_s, b.wall_s), op, target, note=note),
+            Check(f"{label} (cpu)", ratio(a.cpu_s, b.cpu_s), op, target, note="steadier on a busy machine")]
+
+
 # --------------------------------------------------------------------------- scenarios
 
 def warm_up(args) -> None:
@@ -209,15 +226,24 @@ def foundation(args) -> Result:
         Variant("plugin", corpus_mod.write_config(root, "plugin", sop_options={})),
         Variant("plain-full-nav", corpus_mod.write_config(root, "plain-full-nav"), repeat=False),
     ]
+    core = options_set(plugin_schema(), PAGES_OPTIONS, False, args.pages_off)
+    if core is not None:  # information: how much of the plugin's time its generated pages take
+        variants.insert(2, Variant("plugin-no-generated-pages", corpus_mod.write_config(
+            root, "plugin-no-generated-pages", sop_options=core), repeat=False))
     result = Result("foundation", n, measure(corpus, variants, args))
     plain, plugin, full = (result.build(v) for v in ("plain", "plugin", "plain-full-nav"))
     small = foundation_small(args, n)
     result.builds.append(small)
     median_kb = plugin.stats.median_sop_bytes / KB
     result.checks = [
-        Check("build ratio plugin/plain (wall)", ratio(plugin.wall_s, plain.wall_s), "<=", 1.3),
-        Check("build ratio plugin/plain (cpu)", ratio(plugin.cpu_s, plain.cpu_s), note="information"),
+        *build_ratio("build ratio plugin/plain", plugin, plain, 1.3),
         Check("peak memory ratio plugin/plain", ratio(plugin.maxrss_mb, plain.maxrss_mb), note="information"),
+    ]
+    if core is not None:
+        bare = result.build("plugin-no-generated-pages")
+        result.checks.append(Check(f"build ratio plugin with {core}/plain (wall)", ratio(bare.wall_s, plain.wall_s),
+                                   note="information: the plugin without its generated pages (issue 4)"))
+    result.checks += [
         Check("median SOP page, plugin", median_kb, "<", 80, " KB"),
         Check("median SOP page, plain, same nav", plain.stats.median_sop_bytes / KB, unit=" KB", note="reference"),
         Check("median SOP page, plain, every SOP in nav", full.stats.median_sop_bytes / KB, unit=" KB",
@@ -260,16 +286,19 @@ def history(args) -> Result:
     result = Result("history", n, measure(corpus, variants, args))
     result.notes.append(f"options: off={off} on={on or '(defaults)'} no-archives={no_archives}")
     off_b, on_b = result.build("history-off"), result.build("history-on")
-    added = on_b.wall_s - off_b.wall_s
+    # What history itself costs (the git pass, history tables) is measured without archived pages
+    # when the plugin can turn them off; archived pages are the second target.
+    base = result.build("history-on-no-archives") if no_archives is not None else on_b
     baseline = GIT_REVISION_DATE_S_PER_1000 * n / 1000
-    result.checks.append(Check(f"history adds (wall, N={n})", added, "<", 2.0, " s",
-                               note=f"target at N=3000; git-revision-date-localized-plugin: ~{baseline:.0f} s here "
-                                    f"({GIT_REVISION_DATE_S_PER_1000} s per 1000 files)"))
-    result.checks.append(Check("build ratio history on/off (wall)", ratio(on_b.wall_s, off_b.wall_s), note="information"))
+    what = "git pass + history tables, no archives" if no_archives is not None else "with archives"
+    result.checks += [
+        Check(f"history adds ({what}, wall, N={n})", base.wall_s - off_b.wall_s, "<", 2.0, " s",
+              note=f"target at N=3000; git-revision-date-localized-plugin: ~{baseline:.0f} s here "
+                   f"({GIT_REVISION_DATE_S_PER_1000} s per 1000 files)"),
+        Check(f"history adds ({what}, cpu)", base.cpu_s - off_b.cpu_s, "<", 2.0, " s", note="steadier on a busy machine"),
+    ]
     if no_archives is not None:
-        base = result.build("history-on-no-archives")
-        result.checks.append(Check("build ratio with/without archives (3 versions per SOP)",
-                                   ratio(on_b.wall_s, base.wall_s), "<=", 2.0))
+        result.checks += build_ratio("build ratio with/without archives, 3 versions per SOP", on_b, base, 2.0)
     else:
         result.notes.append(f"archives: skipped: no archive-limit option yet (looked for {', '.join(ARCHIVE_OPTIONS)})")
     return result
@@ -291,11 +320,16 @@ def pages(args) -> Result:
     result = Result("pages", n, measure(corpus, variants, args))
     result.notes.append(f"options: off={off} on={on or '(defaults)'}; {len(corpus.roles)} roles")
     off_b, on_b = result.build("pages-off"), result.build("pages-on")
-    result.checks.append(Check(f"build ratio pages on/off (wall, N={n})", ratio(on_b.wall_s, off_b.wall_s), "<=", 1.15,
-                               note="target at N=3000, 40 roles"))
-    if on_b.stats.largest_other:
-        path, size = on_b.stats.largest_other[0]
-        result.checks.append(Check(f"largest generated page ({path})", size / MB, "<", 2.0, " MB"))
+    result.checks += build_ratio(f"build ratio pages on/off, N={n}", on_b, off_b, 1.15,
+                                 note="target at N=3000, 40 roles" if n != 3000 else "")
+    folders = on_b.stats.largest_by_folder
+    biggest = max((folders[f] for f in LISTING_FOLDERS if f in folders), key=lambda item: item[1], default=None)
+    if biggest is not None:
+        result.checks.append(Check(f"largest role/register page ({biggest[0]})", biggest[1] / MB, "<", 2.0, " MB"))
+    else:
+        result.notes.append(f"no page under {', '.join(LISTING_FOLDERS)}/ was generated")
+    for path, size in on_b.stats.largest_other[:3]:
+        result.notes.append(f"largest pages overall: {path} {size / MB:.2f} MB")
     return result
 
 
@@ -305,7 +339,7 @@ def scale(args) -> Result:
     corpus = make_corpus(args, "scale", git=True, quizzes=True)
     root, n = corpus.root, len(corpus.specs)
     every = {}
-    for names in (HISTORY_OPTIONS, PAGES_OPTIONS):
+    for names in (HISTORY_OPTIONS, PAGES_OPTIONS, SEARCH_OPTIONS):
         every.update(options_set(schema, names, True, None) or {})
     prune = ["navigation.prune"]
     variants = [
@@ -318,12 +352,15 @@ def scale(args) -> Result:
     plain, plugin = result.build("plain-prune"), result.build("plugin-all")
     note = "target at N=3000" if n != 3000 else ""
     result.checks += [
-        Check("build ratio plugin/plain-prune (wall)", ratio(plugin.wall_s, plain.wall_s), "<=", 1.5, note=note),
-        Check("build ratio plugin/plain-prune (cpu)", ratio(plugin.cpu_s, plain.cpu_s), note="information"),
+        *build_ratio("build ratio plugin/plain-prune", plugin, plain, 1.5, note=note),
         Check("peak memory, plugin", plugin.maxrss_mb, "<", 1536, " MB", note=f"plain: {plain.maxrss_mb:.0f} MB"),
-        Check("search index ratio plugin/Material default", ratio(plugin.stats.search_index_bytes,
-              plain.stats.search_index_bytes), "<=", 0.6,
-              note=f"{plugin.stats.search_index_bytes / MB:.1f} MB vs {plain.stats.search_index_bytes / MB:.1f} MB"),
+        Check("search index ratio plugin/Material default, SOP pages only", ratio(
+              plugin.stats.search_index_sop_bytes, plain.stats.search_index_sop_bytes), "<=", 0.6,
+              note=f"{plugin.stats.search_index_sop_bytes / MB:.1f} MB vs {plain.stats.search_index_sop_bytes / MB:.1f} MB"),
+        Check("search index ratio plugin/Material default, whole file", ratio(
+              plugin.stats.search_index_bytes, plain.stats.search_index_bytes), "<=", 0.6,
+              note=f"{plugin.stats.search_index_bytes / MB:.1f} MB vs {plain.stats.search_index_bytes / MB:.1f} MB; "
+                   "the plugin's file also indexes its generated pages"),
         Check("median SOP page, plugin", plugin.stats.median_sop_bytes / KB, "<", 80, " KB",
               note=f"plain-prune: {plain.stats.median_sop_bytes / KB:.0f} KB"),
     ]
@@ -408,10 +445,13 @@ def main(argv=None) -> int:
     results = []
     for name in names:
         log(f"scenario {name} ...")
-        result = globals()[name](args)
+        try:
+            result = globals()[name](args)
+        except RuntimeError as exc:  # a build failed: report it and go on with the next scenario
+            result = Result(name, args.sops or DEFAULT_SOPS[name], skipped=f"FAILED: {exc}")
         results.append(result)
         if result.skipped:
-            print(f"\n== {name} ==\nskipped: {result.skipped}")
+            print(f"\n== {name} ==\n{'' if result.skipped.startswith('FAILED') else 'skipped: '}{result.skipped}")
         else:
             print_scenario(f"{name} (N={result.sops}, repeat={args.repeat})", result.builds, result.checks, result.notes)
         sys.stdout.flush()
@@ -422,7 +462,10 @@ def main(argv=None) -> int:
         print(f"\nfigures written to {args.json}")
     missed = [c for r in results for c in r.checks if c.met is False]
     print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(c.label for c in missed) if missed else ""))
-    return 0
+    failed = [r.scenario for r in results if r.skipped and r.skipped.startswith("FAILED")]
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0  # missed targets are figures to read, not failures
 
 
 if __name__ == "__main__":
