@@ -3,10 +3,16 @@
 Which hook does what:
 
 - ``on_config``   put the package templates under the site's own ``custom_dir``, register the
-                  Markdown extension and the stylesheet.
+                  Markdown extension and the stylesheet; offline defaults (vendored iframe-worker
+                  shim for Material's ``offline`` plugin, warnings for external assets, see
+                  ``offline.py``) and readable heading ids (``pymdownx.slugs`` unless the site chose).
 - ``on_files``    load and validate the whole catalog (every SOP, role, quiz) once, report every
                   problem through the plugin logger (so ``--strict`` fails), keep SOP pages out of
                   the navigation, and add generated files (catalog JSON, ``id/`` redirects, pages).
+                  A plant copy (``site_filter``/``access_level``) restricts the catalog right after
+                  validation (``model/filters.py``) and excludes the left-out SOP files; the SOP
+                  search index takes the place of Material's (``search.py``).
+- ``on_env``      the build stamp for every footer and the search engine URL for the templates.
 - ``on_page_markdown``  tell the Markdown extension which SOP is being converted.
 - ``on_page_content``   wrap an SOP body in its header card and sections.
 """
@@ -22,13 +28,20 @@ from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from . import offline
+from . import search as sop_search
 from .buildinfo import build_stamp
 from .markdown_ext import SopMarkdown
 from .model import Catalog, load_catalog
+from .model.filters import ACCESS_ENV, COPY_ENV, CopyFilter, restrict
+from .model.schema import ACCESS_LEVELS
+from .pack import build_info_file
+from .plantcopy import unlink_left_out
 from .pages import generate_all
 from .render import SiteContext, SopRenderer
 from .strings import strings_for
@@ -37,6 +50,11 @@ log = get_plugin_logger(__name__)
 _ID = re.compile(r'\sid="([^"]+)"')
 PACKAGE = Path(__file__).parent
 ASSETS = {"assets/sop/sop.css": PACKAGE / "assets" / "sop.css"}
+#: Files copied into the site but not linked from every page (scripts loaded where needed).
+STATIC = {
+    "assets/sop/directory.js": PACKAGE / "assets" / "directory.js",  # pages/directory.py
+    sop_search.WORKER_URI: PACKAGE / "assets" / "search-worker.js",  # search.py
+}
 
 
 class SopConfig(Config):
@@ -55,6 +73,24 @@ class SopConfig(Config):
     strings = c.Type(dict, default={})
     """Overrides of user-interface strings by key (see ``sop_plugin/strings.py``)."""
 
+    site_filter = c.Optional(c.Type(str))
+    """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.
+    Default: the ``SOP_SITE`` environment variable, else every site. Left-out SOPs are absent
+    from every output; links to them say "not part of this copy"."""
+
+    access_level = c.Optional(c.Choice(ACCESS_LEVELS))
+    """Plant copy: build only the SOPs whose ``access`` is at most this level (``public`` <
+    ``internal`` < ``restricted``). Default: ``SOP_ACCESS``, else ``restricted`` (everything).
+    A build filter, not security: whoever has the sources has every SOP."""
+
+    copy_name = c.Optional(c.Type(str))
+    """The copy's name in every page footer and in ``sop-build.json`` (e.g. "苏州工厂 intranet").
+    Default: ``SOP_COPY_NAME``."""
+
+    tune_search = c.Type(bool, default=True)
+    """Search tuned for SOPs (``search.py``): UI strings and quizzes out of the index, ids in
+    titles, UTF-8, and an engine that needs no index build in the browser. Off: Material's own."""
+
 
 class SopPlugin(BasePlugin[SopConfig]):
     """Validate SOPs and build the knowledge base around them."""
@@ -66,6 +102,9 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site: SiteContext | None = None
         self.renderer: SopRenderer | None = None
         self.markdown: SopMarkdown | None = None
+        self.copy = CopyFilter()
+        self._left_out_urls: dict[str, str] = {}  # site URL of a left-out SOP page -> its id
+        self.search_tuned = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Ours go after the site's custom_dir (which may override them) and before Material's.
@@ -78,6 +117,18 @@ class SopPlugin(BasePlugin[SopConfig]):
         for uri in ASSETS:
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
+        toc = config.mdx_configs.setdefault("toc", {})
+        if "slugify" not in toc:  # readable heading ids: "## 程序" -> id="程序", not "_1"
+            from pymdownx.slugs import slugify
+
+            toc["slugify"] = slugify(case="lower")
+        _, external = offline.configure(config)
+        for message in external:
+            log.warning(message)
+        try:
+            self.copy = CopyFilter.resolve(self.config.site_filter, self.config.access_level)
+        except ValueError as exc:
+            raise PluginError(f"{ACCESS_ENV}: {exc}") from exc
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -86,11 +137,20 @@ class SopPlugin(BasePlugin[SopConfig]):
         sources = [(f.src_uri, f.content_string) for f in files.documentation_pages()]
         self.catalog = catalog = load_catalog(docs_dir, sources, quizzes_dir if quizzes_dir.is_dir() else None,
                                               self.config.roles_file)
-        self._report(catalog)
+        self._sop_paths = set(catalog.by_path)
+        self._report(catalog)  # the whole catalog is validated, before any plant-copy filter
+        full, self.catalog = catalog, restrict(catalog, self.copy)
+        catalog = self.catalog
         roles_file = files.get_file_from_path(self.config.roles_file)
         if roles_file is not None:  # an input, not part of the site
             files.remove(roles_file)
-        file_of = {f.src_uri: f for f in files.documentation_pages()}
+        kept, file_of, self._left_out_urls = set(catalog.by_path), {}, {}
+        for f in files.documentation_pages():
+            if f.src_uri in self._sop_paths and f.src_uri not in kept:
+                f.inclusion = InclusionLevel.EXCLUDED  # left out of this plant copy: never built
+                self._left_out_urls[f.url] = full.by_path[f.src_uri].id
+            else:
+                file_of[f.src_uri] = f
         for sop in catalog.sops:
             file_of[sop.path].inclusion = InclusionLevel.NOT_IN_NAV
 
@@ -107,7 +167,35 @@ class SopPlugin(BasePlugin[SopConfig]):
             files.append(File.generated(config, item.src_uri, content=item.content))
         for uri, path in ASSETS.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
+        static = dict(STATIC, **(offline.VENDORED if offline.offline_plugin_enabled(config) else {}))
+        for uri, path in static.items():
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        uri, content = build_info_file(self.site.stamp, self.copy, self._copy_name(), len(catalog.by_id))
+        files.append(File.generated(config, uri, content=content))
+        self.search_tuned = self.config.tune_search and sop_search.install(config, self._search_info)
         return files
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        stamp, t = self.site.stamp if self.site else {"commit": None, "time": None}, self.t
+        commit, name = stamp.get("commit"), self._copy_name()
+        text = t("stamp.build", commit=commit[:7] if commit else t("stamp.no_commit"), date=(stamp.get("time") or "")[:10])
+        if name:
+            text += " · " + t("stamp.copy", name=name)
+        if self.copy.active:
+            text += " · " + t("stamp.filter", site=self.copy.site or "*", access=self.copy.access)
+        env.globals["sop_build"] = {"commit": commit, "time": stamp.get("time"), "copy_name": name, "text": text}
+        env.globals["sop_search_worker"] = sop_search.WORKER_URI if self.search_tuned else None
+        return env
+
+    def _copy_name(self) -> str | None:
+        return self.config.copy_name or os.environ.get(COPY_ENV) or None
+
+    def _search_info(self, page) -> sop_search.PageInfo | None:
+        sop = self.catalog.by_path.get(page.file.src_uri)
+        if sop is None:
+            return None
+        return sop_search.PageInfo(sop.id, primary=not sop.is_translation,
+                                   exclude=sop.state(self.site.today) == "obsolete")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if isinstance(page.meta.get("title"), str) and not isinstance(page.meta["title"], Markup):
@@ -120,6 +208,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self._left_out_urls:  # Markdown links to SOPs left out of this plant copy
+            html = unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))
         sop = self.catalog.by_path.get(page.file.src_uri)
         if sop is None:
             return html

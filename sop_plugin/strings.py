@@ -38,6 +38,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "print.uncontrolled": "Uncontrolled copy when printed — printed on",
         "redirect": "Redirecting to the current version of {id}…",
         "departments": "Departments", "sop_count": "{n} SOPs", "title": "Title",
+        # Directory, build stamp (pages/directory.py, templates/sop-base.html).
+        "directory": "SOP directory",
+        "directory.intro": "Every SOP of this copy, in its current version. Type to filter, choose a department, status or site, click a column heading to sort.",
+        "directory.find": "Find", "directory.find_hint": "id, title, role, site…",
+        "directory.all_departments": "All departments", "directory.all_statuses": "All statuses",
+        "directory.all_sites": "All sites", "directory.count": "{shown} of {total}",
+        "directory.none": "No SOP matches the filter.",
+        "directory.noscript": "The directory needs JavaScript. Without it, find the SOPs on the department pages:",
+        "stamp.build": "Built from {commit} · {date}", "stamp.no_commit": "no commit",
+        "stamp.copy": "Copy: {name}", "stamp.filter": "Site {site}, access up to {access}",
     },
     "zh": {
         "id": "编号", "version": "版本", "status": "状态", "effective_date": "生效日期",
@@ -69,6 +79,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "print.uncontrolled": "打印件为非受控文件 — 打印日期",
         "redirect": "正在跳转到 {id} 的现行版本…",
         "departments": "部门", "sop_count": "{n} 个SOP", "title": "标题",
+        # Directory, build stamp (pages/directory.py, templates/sop-base.html).
+        "directory": "SOP目录",
+        "directory.intro": "本副本的全部SOP（现行版本）。输入文字筛选，可按部门、状态、工厂过滤，点击列标题排序。",
+        "directory.find": "查找", "directory.find_hint": "编号、标题、角色、工厂…",
+        "directory.all_departments": "全部部门", "directory.all_statuses": "全部状态",
+        "directory.all_sites": "全部工厂", "directory.count": "显示 {shown} / 共 {total}",
+        "directory.none": "没有符合筛选条件的SOP。",
+        "directory.noscript": "目录需要启用JavaScript。也可以在部门页面中查找SOP：",
+        "stamp.build": "构建自 {commit} · {date}", "stamp.no_commit": "未提交",
+        "stamp.copy": "副本：{name}", "stamp.filter": "工厂 {site}，访问级别至 {access}",
     },
 }
 

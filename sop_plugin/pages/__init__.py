@@ -26,11 +26,13 @@ def generate_all(site) -> list[GeneratedFile]:
     """
     from .catalog_json import catalog_file
     from .departments import department_pages
+    from .directory import directory_page
     from .redirects import redirect_files
 
     generators = [
         lambda site: [catalog_file(site, site.stamp)],
         redirect_files,
+        directory_page,  # directory/: every SOP, filtered in the browser
         department_pages,
     ]
     files: list[GeneratedFile] = []

@@ -30,8 +30,9 @@ def sop_record(sop: Sop, site: SiteContext, history: list[dict]) -> dict:
         "records": [r.model_dump(exclude_none=True) for r in meta.records],
         "applies_to": meta.applies_to.model_dump(),
         "access": meta.access,
-        "references": meta.references,
-        "supersedes": meta.supersedes,
+        # ids left out of a plant copy are not listed (model/filters.py): the copy names only what it holds
+        "references": [i for i in meta.references if not site.catalog.is_left_out(i)],
+        "supersedes": [i for i in meta.supersedes if not site.catalog.is_left_out(i)],
         "superseded_by": site.catalog.superseded_by.get(sop.id, []),
         "training": {"quiz": meta.training.quiz, "roles": meta.training.roles} if meta.training else None,
         "tags": meta.tags,
