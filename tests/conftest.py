@@ -113,17 +113,24 @@ def serve():
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """A real headless Chromium (Debian's), shared by the whole session."""
+def playwright_driver():
+    """The session's one Playwright driver: the sync API allows only one at a time, so a test module
+    that needs its own Chromium flags launches it from here (``playwright_driver.chromium.launch``)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         if os.environ.get("CI"):
             pytest.fail("/usr/bin/chromium is missing: `make test` installs it")
         pytest.skip("Debian chromium not installed (make test installs it)")
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver):
+    """A real headless Chromium (Debian's), shared by the whole session."""
+    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 class ExternalRequests(list):
