@@ -9,8 +9,24 @@ import subprocess
 from pathlib import Path
 
 
-def build_stamp(folder: Path) -> dict:
-    """``{"commit": sha | None, "time": ISO-8601}`` for the git work tree holding ``folder``."""
+def build_stamp(folder: Path, history=None) -> dict:
+    """``{"commit": sha | None, "time": ISO-8601}`` for the git work tree holding ``folder``.
+
+    ``history`` (a :class:`~sop_plugin.history.History` already read for this build) gives both
+    without another git process."""
+    if history is not None and history.available and history.head and history.head_time:
+        commit, time = history.head, history.head_time.isoformat()
+    else:
+        commit, time = _from_git(folder)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        time = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).isoformat()
+    if time is None:
+        time = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return {"commit": commit, "time": time}
+
+
+def _from_git(folder: Path) -> tuple[str | None, str | None]:
     commit, time = None, None
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%H %cI"], cwd=folder, capture_output=True,
@@ -19,9 +35,4 @@ def build_stamp(folder: Path) -> dict:
             commit, time = out
     except (OSError, subprocess.SubprocessError):
         pass
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        time = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).isoformat()
-    if time is None:
-        time = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    return {"commit": commit, "time": time}
+    return commit, time
