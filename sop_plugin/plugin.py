@@ -42,7 +42,7 @@ from .model.filters import ACCESS_ENV, COPY_ENV, CopyFilter, restrict
 from .model.schema import ACCESS_LEVELS
 from .pack import build_info_file
 from .plantcopy import unlink_left_out
-from .pages import generate_all
+from .pages import BODY_MARKER, generate_all
 from .render import SiteContext, SopRenderer
 from .strings import strings_for
 
@@ -72,6 +72,10 @@ class SopConfig(Config):
 
     strings = c.Type(dict, default={})
     """Overrides of user-interface strings by key (see ``sop_plugin/strings.py``)."""
+
+    generated_pages = c.Type(bool, default=True)
+    """Role, site, owner and register pages (``roles/``, ``sites/``, ``owners/``, ``registers/``,
+    see ``sop_plugin/pages/``). Off: SOP pages, department pages, ``id/`` and the catalog only."""
 
     site_filter = c.Optional(c.Type(str))
     """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.
@@ -105,6 +109,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.copy = CopyFilter()
         self._left_out_urls: dict[str, str] = {}  # site URL of a left-out SOP page -> its id
         self.search_tuned = False
+        self.bodies: dict[str, str] = {}  # src_uri -> HTML body of a generated page
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Ours go after the site's custom_dir (which may override them) and before Material's.
@@ -163,8 +168,12 @@ class SopPlugin(BasePlugin[SopConfig]):
             url_for_src=url_for_src, directory_urls=config.use_directory_urls, stamp=build_stamp(docs_dir))
         self.markdown.catalog = catalog
         self.renderer = SopRenderer(config.theme.get_env().loader, self.site)
-        for item in generate_all(self.site):
-            files.append(File.generated(config, item.src_uri, content=item.content))
+        self.bodies = {}
+        for item in generate_all(self.site, generated_pages=self.config.generated_pages):
+            inclusion = InclusionLevel.UNDEFINED if item.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, item.src_uri, content=item.content, inclusion=inclusion))
+            if item.body is not None:  # generated pages' HTML bodies (see pages.BODY_MARKER)
+                self.bodies[item.src_uri] = item.body
         for uri, path in ASSETS.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         static = dict(STATIC, **(offline.VENDORED if offline.offline_plugin_enabled(config) else {}))
@@ -208,6 +217,9 @@ class SopPlugin(BasePlugin[SopConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        body = self.bodies.get(page.file.src_uri)
+        if body is not None:  # a generated page: its HTML body skips Markdown (pages.BODY_MARKER)
+            return html.replace(BODY_MARKER, body, 1)
         if self._left_out_urls:  # Markdown links to SOPs left out of this plant copy
             html = unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))
         sop = self.catalog.by_path.get(page.file.src_uri)

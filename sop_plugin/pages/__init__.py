@@ -10,31 +10,51 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+#: In a generated page's Markdown, where the adapter puts :attr:`GeneratedFile.body` after conversion.
+BODY_MARKER = "<!-- sop:generated-body -->"
+
+
 @dataclass(frozen=True)
 class GeneratedFile:
     """A file to add to the site: a Markdown page (``.md``) or a static file (anything else)."""
 
     src_uri: str
     content: str
+    in_nav: bool = True  # False: built and searchable, but not listed in the automatic navigation
+    #: HTML that replaces BODY_MARKER in the converted page, skipping Markdown: Python-Markdown's
+    #: HTML parser takes seconds over a register's table, and the body is HTML already.
+    body: str | None = None
 
 
-def generate_all(site) -> list[GeneratedFile]:
+def generate_all(site, generated_pages: bool = True) -> list[GeneratedFile]:
     """Every generated file of the site, from each generator module in turn.
 
     To add a generator: write a module in this package with a function ``(site) -> list[GeneratedFile]``
-    and add it here. The adapter needs no change.
+    and add it here. The adapter needs no change. ``generated_pages=False`` (the plugin option of
+    that name) leaves out the role, register, site and owner pages.
     """
     from .catalog_json import catalog_file
     from .departments import department_pages
     from .directory import directory_page
+    from .owners import owner_pages
+    from .places import place_pages
     from .redirects import redirect_files
+    from .registers import register_files
+    from .roles import role_pages
 
     generators = [
         lambda site: [catalog_file(site, site.stamp)],
         redirect_files,
         directory_page,  # directory/: every SOP, filtered in the browser
-        department_pages,
+        lambda site: department_pages(site, extended=generated_pages),
     ]
+    if generated_pages:
+        generators += [
+            role_pages,  # roles/
+            register_files,  # registers/: control points, records, exceptions, training matrix (+ CSV)
+            place_pages,  # sites/
+            owner_pages,  # owners/
+        ]
     files: list[GeneratedFile] = []
     for generator in generators:
         files.extend(generator(site))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from ..model import Sop, localized
-from ..render import SiteContext, relative_url
+from ..render import SiteContext
 from . import GeneratedFile
 
 DEPARTMENTS_DIR = "departments"
@@ -22,22 +22,10 @@ def department_src(department_id: str) -> str:
 
 
 def sop_table(sops: list[Sop], site: SiteContext, page_url: str) -> str:
-    """A table of SOPs (id, title, version, status) with ``data-sop-ref`` links."""
-    t = site.t
-    rows = []
-    for sop in sops:
-        url = site.url_of_path(sop.path)
-        if url is None:
-            continue
-        state = sop.state(site.today)
-        rows.append(Markup(
-            '<tr><td><a href="{href}" data-sop-ref="{id}">{id}</a></td><td><a href="{href}">{title}</a></td>'
-            '<td>{version}</td><td><span class="sop-badge sop-badge--{state}">{status}</span></td></tr>'
-        ).format(href=relative_url(url, page_url), id=sop.id, title=sop.title, version=sop.version,
-                 state=state, status=t("status." + state)))
-    head = Markup("<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>").format(
-        t("id"), t("title"), t("version"), t("status"))
-    return f'<div class="md-typeset__table"><table class="sop-list">{head}<tbody>{"".join(rows)}</tbody></table></div>'
+    """A table of SOPs (id and title, version, status) with ``data-sop-ref`` links."""
+    from .listing import Links, root_of, sop_rows_table
+
+    return sop_rows_table(Links(site), sops, root_of(page_url))
 
 
 def markdown_page(title: str, body_html: str, **meta) -> str:
@@ -46,22 +34,63 @@ def markdown_page(title: str, body_html: str, **meta) -> str:
     return f"---\n{front}---\n\n# {escape(title)!s}\n\n{body_html}\n"
 
 
-def department_pages(site: SiteContext) -> list[GeneratedFile]:
-    """``departments/index.md`` and one page per department with its current SOPs, sorted by id."""
-    catalog, lang = site.catalog, site.t.language
+#: The sections of a department page: which SOP states each one lists.
+SECTIONS = (("department.active", ("effective", "upcoming")), ("department.drafts", ("draft", "in-review")),
+            ("department.withdrawn", ("superseded", "obsolete")))
+
+
+def department_page(site: SiteContext, links, department, sops: list[Sop], extended: bool = True) -> GeneratedFile:
+    """One department: its names, description, roles, registers and SOPs by state.
+
+    ``extended=False`` (generated pages off) leaves out the links to role and register pages.
+    The SOP tables are out of the search index (the SOPs are found on their own pages)."""
+    from .listing import esc, html_page, root_of, sop_rows_table
+    from .registers import REGISTERS, register_src
+    from .roles import names_html
+    from .training_matrix import role_order
+
+    t, lang = site.t, site.t.language
+    src = department_src(department.id)
+    root = root_of(site.url_for_src(src))
+    parts = [f'<p class="sop-department__names">{names_html(department.name, lang)} · <code>{esc(department.id)}</code></p>']
+    if department.description:
+        parts.append(f"<p>{esc(localized(department.description, lang))}</p>")
+    roles = [rid for rid in role_order(site) if site.catalog.roles[rid].department == department.id]
+    if roles and extended:
+        items = "".join(f"<li>{links.role(rid, root)}</li>" for rid in roles)
+        parts.append(f'<h2 id="roles">{esc(t("roles"))}</h2><ul class="sop-department__roles">{items}</ul>')
+    if extended:
+        anchor = "#department=" + esc(department.id)
+        registers = " · ".join(f'<a href="{root}{links.url(register_src(name))}{anchor}">{esc(t("register." + key))}</a>'
+                               for name, key in REGISTERS)
+        parts.append(f'<p class="sop-department__registers">{esc(t("registers"))}: {registers}</p>')
+    for key, states in SECTIONS:
+        chosen = [sop for sop in sops if sop.state(site.today) in states]
+        if chosen:
+            parts.append(f'<h2 id="{key.split(".")[1]}">{esc(t(key))}</h2>{sop_rows_table(links, chosen, root)}')
+    if not sops:
+        parts.append(f"<p>{esc(t('department.no_sops'))}</p>")
+    body = f'<div class="sop-department" data-department="{esc(department.id)}">{"".join(parts)}</div>'
+    return html_page(src, localized(department.name, lang), body)
+
+
+def department_pages(site: SiteContext, extended: bool = True) -> list[GeneratedFile]:
+    """``departments/index.md`` and one page per department, SOPs sorted by id."""
+    from .duties import page_versions
+    from .listing import Links, esc, html_page, root_of
+
+    catalog, lang, links = site.catalog, site.t.language, Links(site)
     by_department: dict[str, list[Sop]] = {}
-    for sop in sorted(catalog.by_id.values(), key=lambda s: s.id):
+    for sop in page_versions(site):
         by_department.setdefault(sop.meta.department, []).append(sop)
     files, items = [], []
-    overview_url = site.url_for_src(f"{DEPARTMENTS_DIR}/index.md")
+    overview = f"{DEPARTMENTS_DIR}/index.md"
+    root = root_of(site.url_for_src(overview))
     for department_id, department in sorted(catalog.departments.items()):
-        name = localized(department.name, lang)
-        src = department_src(department_id)
-        url = site.url_for_src(src)
         sops = by_department.get(department_id, [])
-        files.append(GeneratedFile(src, markdown_page(name, sop_table(sops, site, url))))
-        items.append(Markup('<li><a href="{}">{}</a> — {}</li>').format(
-            relative_url(url, overview_url), name, site.t("sop_count", n=len(sops))))
-    files.append(GeneratedFile(f"{DEPARTMENTS_DIR}/index.md",
-                               markdown_page(site.t("departments"), f'<ul class="sop-departments">{"".join(items)}</ul>')))
+        files.append(department_page(site, links, department, sops, extended))
+        in_force = sum(1 for sop in sops if sop.state(site.today) in SECTIONS[0][1])
+        items.append(f'<li><a href="{root}{links.url(department_src(department_id))}" data-department-ref="{esc(department_id)}">'
+                     f'{esc(localized(department.name, lang))}</a> — {esc(site.t("sop_count", n=in_force))}</li>')
+    files.append(html_page(overview, site.t("departments"), f'<ul class="sop-departments">{"".join(items)}</ul>'))
     return files
