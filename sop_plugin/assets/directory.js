@@ -1,6 +1,8 @@
-/* SOP directory (sop_plugin/pages/directory.py): builds the table from the JSON inlined in the
-   page, once; filtering toggles `hidden` on the rows, sorting moves them. No fetch (works from
-   file://), no framework. The filter and sort live in the address
+/* SOP directory (sop_plugin/pages/directory.py): the table comes from the JSON inlined in the page.
+   Filtering and sorting run over the data; the table body holds only the first LIMIT matching rows
+   (a row element is built the first time it is shown, then kept), plus a "show all" button, so a
+   keystroke costs the same at 30 and at 3,000 SOPs: the browser lays out at most LIMIT rows.
+   No fetch (works from file://), no framework. The filter and sort live in the address
    (#q=...&department=QC&status=effective&site=suzhou&sort=-next_review), so a link can open a
    filtered directory and Back keeps it. */
 (function () {
@@ -15,6 +17,7 @@
   var empty = box.querySelector("[data-directory-empty]");
   var inputs = [].slice.call(form.querySelectorAll("[data-filter]"));
   var buttons = [].slice.call(box.querySelectorAll("button[data-sort]"));
+  var LIMIT = 200, showAll = false, more = box.querySelector("[data-directory-more]");
   var columns = data.columns, col = {};
   columns.forEach(function (name, i) { col[name] = i; });
   var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true, sensitivity: "base" });
@@ -26,33 +29,38 @@
     return el;
   }
 
-  /* one <tr> per SOP, built once; `key` is what the text filter searches */
-  var rows = data.rows.map(function (r) {
-    var tr = document.createElement("tr"), url = r[columns.length];
-    var roleNames = r[col.roles].map(function (id) { return data.roles[id] || id; });
-    var siteNames = r[col.sites].length ? r[col.sites].join(", ") : data.everywhere;
-    var department = data.departments[r[col.department]] || r[col.department];
+  function buildRow(row) {
+    var r = row.r, tr = document.createElement("tr"), url = r[columns.length];
     tr.setAttribute("data-sop-ref", r[col.id]);
     var id = text("a", r[col.id]); id.href = url; id.setAttribute("data-sop-ref", r[col.id]);
     var title = text("a", r[col.title]); title.href = url;
     [id, title].forEach(function (a) { var td = document.createElement("td"); td.appendChild(a); tr.appendChild(td); });
     tr.appendChild(text("td", r[col.version]));
-    tr.appendChild(text("td", department));
-    tr.appendChild(text("td", roleNames.join(", ")));
-    tr.appendChild(text("td", siteNames));
+    tr.appendChild(text("td", row.sortValue.department));
+    tr.appendChild(text("td", row.sortValue.roles));
+    tr.appendChild(text("td", row.sortValue.sites));
     var status = document.createElement("td");
-    status.appendChild(text("span", data.status[r[col.status]] || r[col.status], "sop-badge sop-badge--" + r[col.status]));
+    status.appendChild(text("span", row.sortValue.status, "sop-badge sop-badge--" + r[col.status]));
     tr.appendChild(status);
     tr.appendChild(text("td", r[col.next_review] || "—"));
+    return tr;
+  }
+
+  /* one entry per SOP; `key` is what the text filter searches, `tr` is built when first shown */
+  var rows = data.rows.map(function (r) {
+    var roleNames = r[col.roles].map(function (id) { return data.roles[id] || id; });
+    var siteNames = r[col.sites].length ? r[col.sites].join(", ") : data.everywhere;
+    var department = data.departments[r[col.department]] || r[col.department];
     var shortId = r[col.id].slice(r[col.id].indexOf("-") + 1);
     return {
-      r: r, tr: tr,
+      r: r, tr: null,
       key: [r[col.id], shortId, r[col.title], department, r[col.department], roleNames.join(" "),
             r[col.roles].join(" "), siteNames].join("\u0001").toLowerCase(),
       sortValue: { department: department, roles: roleNames.join(", "), sites: siteNames,
                    status: data.status[r[col.status]] || r[col.status] }
     };
   });
+  var matched = rows;
 
   function readHash() {
     var out = {};
@@ -76,9 +84,6 @@
       var c = collator.compare(String(x), String(y)) || collator.compare(a.r[col.id], b.r[col.id]);
       return desc ? -c : c;
     });
-    var fragment = document.createDocumentFragment();
-    rows.forEach(function (row) { fragment.appendChild(row.tr); });
-    tbody.appendChild(fragment);
     buttons.forEach(function (button) {
       var th = button.parentNode, key = button.getAttribute("data-sort");
       if (key === name) th.setAttribute("aria-sort", desc ? "descending" : "ascending");
@@ -86,20 +91,30 @@
     });
   }
 
+  /* the table body: the first LIMIT matching rows (all of them after "show all") */
+  function render() {
+    var shown = showAll ? matched : matched.slice(0, LIMIT), fragment = document.createDocumentFragment();
+    shown.forEach(function (row) { fragment.appendChild(row.tr || (row.tr = buildRow(row))); });
+    tbody.textContent = "";
+    tbody.appendChild(fragment);
+    count.textContent = data.count.replace("{shown}", matched.length).replace("{total}", rows.length);
+    empty.hidden = matched.length > 0;
+    more.hidden = shown.length === matched.length;
+    more.textContent = data.more.replace("{n}", matched.length);
+  }
+
   function apply(write) {
-    var state = {}, shown = 0;
+    var state = {};
     inputs.forEach(function (input) { state[input.getAttribute("data-filter")] = input.value.trim(); });
     var words = (state.q || "").toLowerCase().split(/\s+/).filter(Boolean);
-    rows.forEach(function (row) {
+    matched = rows.filter(function (row) {
       var r = row.r, ok = (!state.department || r[col.department] === state.department) &&
         (!state.status || r[col.status] === state.status) &&
         (!state.site || !r[col.sites].length || r[col.sites].indexOf(state.site) >= 0);
       for (var w = 0; ok && w < words.length; w++) ok = row.key.indexOf(words[w]) >= 0;
-      if (row.tr.hidden === ok) row.tr.hidden = !ok;
-      if (ok) shown++;
+      return ok;
     });
-    count.textContent = data.count.replace("{shown}", shown).replace("{total}", rows.length);
-    empty.hidden = shown > 0;
+    render();
     if (write && history.replaceState) {
       var parts = [];
       Object.keys(state).forEach(function (k) { if (state[k]) parts.push(k + "=" + encodeURIComponent(state[k])); });
@@ -124,6 +139,7 @@
     });
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
+  more.addEventListener("click", function () { showAll = true; render(); });
   applySort();
   apply(false);
   box.setAttribute("data-directory-ready", "");
