@@ -6,19 +6,20 @@ its headings, honours ``search: {exclude: true, boost: N}`` in front-matter, and
 unchanged. Two parts are exchanged, both through the seams Material offers for it:
 
 * **the index** (:class:`SopSearchIndex`, put in place of the plugin's ``search_index`` object):
-  UI strings (elements marked ``data-search-exclude``: header-card labels, table heads, banners),
-  quiz containers (``data-quiz``) and obsolete SOPs stay out, with nesting handled properly
+  what is marked ``data-search-exclude`` (header-card labels, table heads, banners, the columns a
+  found SOP's page shows anyway) and quiz containers (``data-quiz``) stay out, whole subtrees
   (Material's own parser ends an exclusion at the first nested closing tag of the same name);
-  table cells are kept apart so a control point's parameter and limit stay separate words; the
-  text is raw text (no ``<p>``/``<li>`` markup, no entities); an SOP's first entry carries its id in the title and
-  in an ``sop`` field; tags appear once per page instead of once per section; and the file is
-  written as UTF-8 instead of ``\\uXXXX`` escapes. Chinese is not segmented with jieba at build
-  time: the engine below matches substrings, which needs no word boundaries.
+  obsolete SOPs stay out; table cells stay separate words; the text is raw (no ``<p>``/``<li>``
+  markup, no entities); an SOP's first entry carries its id in its title and an ``sop`` field;
+  generated pages (role, register, training pages) keep only their title and introduction, at
+  half weight, since their tables repeat the SOPs; tags appear once per page instead of once per
+  section; and the file is UTF-8 instead of ``\\uXXXX`` escapes. Chinese is not segmented with
+  jieba at build time: the engine below matches substrings, which needs no word boundaries.
 * **the engine in the browser** (``assets/sop/search-worker.js``, set as ``__config.search``, the
   worker URL Material documents for custom search): a plain substring scan over the entries
-  instead of a lunr index built in the browser. lunr builds its index on every page load, which
-  takes half a minute for 3,000 SOPs; a scan needs no index and answers in milliseconds. It speaks
-  Material's worker protocol (SETUP -> READY, QUERY -> RESULT), so the UI cannot tell the difference.
+  instead of a lunr index built in the browser on every page load (5 s for 3,000 SOPs, over half
+  a minute before the exclusions above); a scan needs no index and answers in milliseconds. It
+  speaks Material's worker protocol (SETUP -> READY, QUERY -> RESULT), so the UI is unchanged.
 
 No post-build rewrite of ``search_index.json`` is needed, and none would be safe without care:
 Material's ``offline`` plugin copies the file into ``search_index.js`` in its own ``on_post_build``
@@ -51,7 +52,7 @@ _SPACE = re.compile(r"\s+")
 #: Score factor of a generated page (times its own ``search.boost``): an SOP comes before a page about it.
 GENERATED_BOOST = 0.5
 #: How much of a generated page's text is indexed: its introduction, not the table that follows.
-INTRO_CHARS = 300
+INTRO_CHARS = 200
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 

@@ -155,3 +155,12 @@ def test_google_fonts_and_other_outside_assets_are_warned_about(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "theme.font" in output and "https://cdn.example.com/x.js" in output
+
+
+@pytest.mark.parametrize("plugins", [["search", "offline", "sop"], ["sop", "offline", "search"]])
+def test_the_vendored_shim_replaces_unpkg_in_either_plugin_order(tmp_path, plugins):
+    site = build_site(tmp_path, {"docs/qc/a.md": sop_text("SOP-QC-001", "来料检验")}, "--strict", plugins=plugins)
+    html = (site / "qc/a.html").read_text(encoding="utf-8")  # the offline plugin: no directory URLs
+    assert "unpkg.com" not in html
+    assert '<script src="../assets/sop/vendor/iframe-worker/shim.js"></script>' in html
+    assert (site / "assets/sop/vendor/iframe-worker/shim.js").read_bytes().startswith(b'"use strict";')
