@@ -15,6 +15,9 @@ Which hook does what:
 - ``on_env``      the build stamp for every footer and the search engine URL for the templates.
 - ``on_page_markdown``  tell the Markdown extension which SOP is being converted.
 - ``on_page_content``   wrap an SOP body in its header card and sections.
+- ``on_page_context``   training (``pages/training.py``): the quiz section of an SOP page; any page
+                  with a quiz or a training list gets ``page.meta["sop_quiz"]`` (the template then
+                  links ``assets/sop/quiz.js``/``quiz.css``, no other page does) and the UI strings.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from .model.schema import ACCESS_LEVELS
 from .pack import build_info_file
 from .plantcopy import unlink_left_out
 from .pages import BODY_MARKER, generate_all
+from .pages import training
 from .render import SiteContext, SopRenderer
 from .strings import strings_for
 
@@ -54,6 +58,7 @@ ASSETS = {"assets/sop/sop.css": PACKAGE / "assets" / "sop.css"}
 STATIC = {
     "assets/sop/directory.js": PACKAGE / "assets" / "directory.js",  # pages/directory.py
     sop_search.WORKER_URI: PACKAGE / "assets" / "search-worker.js",  # search.py
+    **training.ASSETS,  # quiz.js, quiz.css: pages with a quiz or a training list (pages/training.py)
 }
 
 
@@ -76,6 +81,11 @@ class SopConfig(Config):
     generated_pages = c.Type(bool, default=True)
     """Role, site, owner and register pages (``roles/``, ``sites/``, ``owners/``, ``registers/``,
     see ``sop_plugin/pages/``). Off: SOP pages, department pages, ``id/`` and the catalog only."""
+
+    ask_employee_number = c.Type(bool, default=False)
+    """Training: the learner bar of quizzes, role pages and "my training" asks for an employee number
+    as well as a name. Results are then kept per employee number, and the CSV/JSON/xAPI records
+    carry it. Default: the name only."""
 
     site_filter = c.Optional(c.Type(str))
     """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.
@@ -165,7 +175,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site = SiteContext(
             catalog=catalog, t=self.t, today=self._today(),
             url_of_path=lambda path: file_of[path].url if path in file_of else None,
-            url_for_src=url_for_src, directory_urls=config.use_directory_urls, stamp=build_stamp(docs_dir))
+            url_for_src=url_for_src, directory_urls=config.use_directory_urls, stamp=build_stamp(docs_dir),
+            ask_employee=self.config.ask_employee_number)
         self.markdown.catalog = catalog
         self.renderer = SopRenderer(config.theme.get_env().loader, self.site)
         self.bodies = {}
@@ -229,6 +240,19 @@ class SopPlugin(BasePlugin[SopConfig]):
         if page.present_anchor_ids is not None:  # so MkDocs' anchor validation knows our ids
             page.present_anchor_ids.update(_ID.findall(header + sections))
         return header + html + sections
+
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):
+        # After on_page_content (page.content is final, generated bodies included), before the
+        # template reads page.meta.
+        if self.site is None or page.content is None:
+            return context
+        sop = self.catalog.by_path.get(page.file.src_uri)  # the SOP as written (not an archived version)
+        if sop is not None:
+            page.content += training.sop_section(self.site, sop, page.url)
+        if page.meta.get(training.META_FLAG) or training.needs_quiz_assets(page.content):
+            page.meta[training.META_FLAG] = True
+            page.content += training.page_strings(self.site, page.content)
+        return context
 
     def _today(self) -> dt.date:
         value = self.config.build_date or os.environ.get("SOP_BUILD_DATE")

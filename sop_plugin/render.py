@@ -38,6 +38,7 @@ class SiteContext:
     url_for_src: Callable[[str], str]  # src_uri of a generated page -> its site URL
     directory_urls: bool = True
     stamp: dict = field(default_factory=lambda: {"commit": None, "time": None})  # see buildinfo.build_stamp
+    ask_employee: bool = False  # plugin option ask_employee_number: learner bars ask for it too
 
     def url_of(self, sop_id: str) -> str | None:
         """The site URL of the current page of ``sop_id``; None when it is not part of this build."""

@@ -41,12 +41,14 @@ def generate_all(site, generated_pages: bool = True) -> list[GeneratedFile]:
     from .redirects import redirect_files
     from .registers import register_files
     from .roles import role_pages
+    from .training import training_pages
 
     generators = [
         lambda site: [catalog_file(site, site.stamp)],
         redirect_files,
         directory_page,  # directory/: every SOP, filtered in the browser
         lambda site: department_pages(site, extended=generated_pages),
+        lambda site: training_pages(site, role_links=generated_pages),  # training/: quiz pages, my training
     ]
     if generated_pages:
         generators += [

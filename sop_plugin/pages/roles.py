@@ -28,6 +28,7 @@ from .departments import department_src
 from .duties import MONITORS, RACI_ORDER, Duty, active_sops, duties_by_role, shown
 from .listing import ROLES_DIR, Links, esc, file_slug, html_page, role_src, root_of, table
 from .registers import CONTROL_POINTS, TRAINING_MATRIX, cp_badge, register_src
+from .training import quiz_link_from_root, training_list
 from .training_matrix import role_order
 
 GROUPS = RACI_ORDER + (MONITORS,)
@@ -77,7 +78,7 @@ def _onboarding(site: SiteContext, links: Links, role: Role, root: str) -> str:
             quiz = catalog.quizzes.get(training.quiz)
             attrs = f' data-training-quiz="{esc(training.quiz)}"' + attrs
             extra = (f' — {esc(t("training.quiz"))}: <span class="sop-onboarding__quiz">'
-                     f'{esc(quiz.bank.title if quiz else training.quiz)}</span>')
+                     f'{quiz_link_from_root(site, quiz, root) if quiz else esc(training.quiz)}</span>')
         if sop.state(site.today) in ("superseded", "obsolete"):
             successors = [catalog.get(i) for i in catalog.superseded_by.get(sop.id, []) if catalog.get(i)]
             if successors:
@@ -111,8 +112,9 @@ def role_page(site: SiteContext, links: Links, role: Role, duties: list[Duty]) -
                  f'<a href="{root}{links.url(register_src(CONTROL_POINTS))}{anchor}">{esc(t("role.cp_in_register", n=points))}</a> · '
                  f'<a href="{root}{links.url(register_src(TRAINING_MATRIX))}{anchor}">{esc(t("register.training_matrix"))}</a></p>')
     parts.append(f'<h2 id="onboarding">{esc(t("role.onboarding"))}</h2>')
-    parts.append(f'<div class="sop-training-progress" data-training-progress data-role="{role_id}"></div>')
-    parts.append(_onboarding(site, links, role, root))
+    parts.append(training_list(site, role.id, site.url_for_src(src),  # learner bar, list, progress: pages/training.py
+                               f'<div class="sop-training-progress" data-training-progress data-role="{role_id}"></div>'
+                               + _onboarding(site, links, role, root)))
     files = []
     sections = _groups(links, duties, root)
     if len(sections.encode("utf-8")) > registers.PAGE_BUDGET:
