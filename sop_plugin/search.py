@@ -118,21 +118,21 @@ class SopSearchIndex(SearchIndex):  # type: ignore[misc,valid-type]
             super().add_entry_from_context(page)
         finally:
             page.content = original
-        if info is None and getattr(page.file, "generated_by", None) is not None:
+        generated = info is None and getattr(page.file, "generated_by", None) is not None
+        if generated:
             # A generated page (role, department, register, training page) is found by its title and
             # intro, after the SOPs: its tables repeat what the SOPs say, and would outrank them and
             # double the index.
             del self.entries[start + 1:]
-            if len(self.entries) > start:
-                first = self.entries[start]
-                first["boost"] = first.get("boost", 1) * GENERATED_BOOST
-                first["text"] = _intro(plain_text(first["text"]))
         entries = self.entries[start:]
         for index, entry in enumerate(entries):
             entry["title"] = plain_text(entry["title"])
             entry["text"] = plain_text(entry["text"])
             if index and "tags" in entry:  # tags once per page, on its first entry
                 del entry["tags"]
+        if entries and generated:
+            entries[0]["text"] = _intro(entries[0]["text"])
+            entries[0]["boost"] = entries[0].get("boost", 1) * GENERATED_BOOST
         if entries and info is not None and info.primary:
             first = entries[0]
             first["sop"] = info.sop_id

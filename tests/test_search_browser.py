@@ -152,3 +152,15 @@ def test_results_are_highlighted_and_escaped(search_page):
     search(search_page, "来料检验")
     title = search_page.locator(".md-search-result__item h1").first.inner_html()
     assert "<mark>来料检验</mark>" in title
+
+
+@pytest.mark.browser
+def test_titles_from_front_matter_are_shown_as_text_in_results(page, tmp_path, serve):
+    title = '<img src=x onerror="window.__xss=1">Evil & Co'
+    site = build_site(tmp_path, {"docs/qc/a.md": sop_text("SOP-QC-001", title)}, "--strict")
+    page.goto(serve(site))
+    results = search(page, "evil")
+    assert results and results[0].endswith("/qc/a/")
+    heading = page.locator(".md-search-result__item h1").first
+    assert heading.inner_text() == f"SOP-QC-001 {title}"
+    assert page.evaluate("window.__xss") is None
