@@ -52,7 +52,7 @@ _SPACE = re.compile(r"\s+")
 #: Score factor of a generated page (times its own ``search.boost``): an SOP comes before a page about it.
 GENERATED_BOOST = 0.5
 #: How much of a generated page's text is indexed: its introduction, not the table that follows.
-INTRO_CHARS = 200
+INTRO_CHARS = 160
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
