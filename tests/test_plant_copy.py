@@ -150,6 +150,13 @@ def test_full_build_keeps_everything_and_unknown_references_still_fail(tmp_path)
     assert result.returncode != 0 and "SOP-XX-999" in result.stdout + result.stderr
 
 
+def test_the_copy_name_is_escaped_in_the_footer(tmp_path):
+    site = build_site(tmp_path, FILES, "--strict", roles=ROLES,
+                      plugins=["search", {"sop": {"copy_name": "<b>Plant</b> & Co"}}])
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;Plant&lt;/b&gt; &amp; Co" in html and "<b>Plant</b>" not in html
+
+
 def test_a_bad_access_level_in_the_environment_is_reported(tmp_path):
     write_project(tmp_path, FILES, roles=ROLES)
     result = mkdocs_build(tmp_path, env={"SOP_ACCESS": "secret"})
