@@ -147,3 +147,11 @@ def test_navigation_does_not_grow_with_the_number_of_sops(tmp_path):
     assert nav_links(2) == nav_links(40)
     department = (tmp_path / "40/site/departments/QC/index.html").read_text(encoding="utf-8")
     assert 'data-sop-ref="SOP-QC-040"' in department
+
+
+def test_section_anchors_do_not_collide_with_body_headings(tmp_path):
+    extra = "records: [{form: F-1, retention_years: 2}]\nexceptions:\n  - {trigger: t, action: a}\n"
+    body = "## Records\n\nKeep them.\n\n## Exceptions\n\n1. x\n"
+    site = build_site(tmp_path, {"docs/qc/a.md": sop_text(extra=extra, body=body)}, "--strict")
+    ids = re.findall(r'\sid="([^"]+)"', (site / "qc/a/index.html").read_text(encoding="utf-8"))
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

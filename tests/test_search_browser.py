@@ -55,7 +55,7 @@ def test_index_is_utf8_lean_and_leaves_out_quizzes_ui_strings_obsolete_and_exclu
         assert label not in sop_text_, label
     first = next(d for d in index["docs"] if d["location"].startswith("qc/a/"))
     assert first["title"] == "SOP-QC-001 来料检验" and first["sop"] == "SOP-QC-001"
-    cp = next(d for d in index["docs"] if d["location"].endswith("#control-points"))
+    cp = next(d for d in index["docs"] if d["location"].endswith("#sop-control-points"))
     assert "Kerntemperatur" in cp["text"] and ">= 72 °C" in cp["text"]  # cells stay apart, raw text
     page = (site / "qc/a/index.html").read_text(encoding="utf-8")
     assert 'id="程序"' in page  # readable Chinese heading ids (pymdownx.slugs by default)

@@ -304,7 +304,7 @@ def my_training_page(site: SiteContext, role_links: bool = True) -> GeneratedFil
             '<ol class="sop-onboarding">{2}</ol></details>').format(role.id, title, items))
     if not roles:
         parts.append(Markup("<p>{}</p>").format(tr(site, "training.no_roles")))
-    parts.append(Markup('<h2 id="records">{}</h2><p class="sop-training__disclaimer"><strong>{}</strong></p><p>{}</p>'
+    parts.append(Markup('<h2 id="sop-records">{}</h2><p class="sop-training__disclaimer"><strong>{}</strong></p><p>{}</p>'
                         '<div class="sop-training-records" data-sop-records data-search-exclude></div>').format(
         tr(site, "training.records"), tr(site, "training.disclaimer"), tr(site, "training.storage")))
     parts.append(Markup(render_strings(lang)))
