@@ -13,8 +13,12 @@ Which hook does what:
                   validation (``model/filters.py``) and excludes the left-out SOP files; the SOP
                   search index takes the place of Material's (``search.py``).
 - ``on_env``      the build stamp for every footer and the search engine URL for the templates.
-- ``on_page_markdown``  tell the Markdown extension which SOP is being converted.
-- ``on_page_content``   wrap an SOP body in its header card and sections.
+                  History: git is read once per build (``history.py``, in a thread while the
+                  catalog loads), then ``versions.py`` decides per SOP which version is in force
+                  and which are archived (``id/<ID>/v<ver>/``, out of nav and search).
+- ``on_page_markdown``  tell the Markdown extension which SOP (or which version of it) is being
+                  converted; the version in force replaces an upcoming body (``pages/archive.py``).
+- ``on_page_content``   wrap an SOP body in its header card, sections and revision history.
 - ``on_page_context``   training (``pages/training.py``): the quiz section of an SOP page; any page
                   with a quiz or a training list gets ``page.meta["sop_quiz"]`` (the template then
                   links ``assets/sop/quiz.js``/``quiz.css``, no other page does) and the UI strings.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -39,6 +44,7 @@ from mkdocs.structure.pages import Page
 from . import offline
 from . import search as sop_search
 from .buildinfo import build_stamp
+from .history import History, read_history
 from .markdown_ext import SopMarkdown
 from .model import Catalog, load_catalog
 from .model.filters import ACCESS_ENV, COPY_ENV, CopyFilter, restrict
@@ -47,13 +53,17 @@ from .pack import build_info_file
 from .plantcopy import unlink_left_out
 from .pages import BODY_MARKER, generate_all
 from .pages import training
+from .pages.archive import page_parts, sop_of_page
+from .relink import Relink
 from .render import SiteContext, SopRenderer
 from .strings import strings_for
+from .versions import build_versions
 
 log = get_plugin_logger(__name__)
 _ID = re.compile(r'\sid="([^"]+)"')
 PACKAGE = Path(__file__).parent
-ASSETS = {"assets/sop/sop.css": PACKAGE / "assets" / "sop.css"}
+ASSETS = {"assets/sop/sop.css": PACKAGE / "assets" / "sop.css",
+          "assets/sop/history.css": PACKAGE / "assets" / "history.css"}
 #: Files copied into the site but not linked from every page (scripts loaded where needed).
 STATIC = {
     "assets/sop/directory.js": PACKAGE / "assets" / "directory.js",  # pages/directory.py
@@ -77,6 +87,18 @@ class SopConfig(Config):
 
     strings = c.Type(dict, default={})
     """Overrides of user-interface strings by key (see ``sop_plugin/strings.py``)."""
+
+    history = c.Optional(c.Type(bool))
+    """Revision history from git (one ``git log`` and one ``git cat-file`` per build): the history
+    table, archived versions, the version in force while a new one is upcoming, the changes feed.
+    Default (unset): from git when ``docs_dir`` is in a git work tree, else from the ``changes``
+    logs with one INFO line. ``true``: git is required, and its absence is a warning (``--strict``
+    fails). ``false``: from the ``changes`` logs only. A shallow clone is always a warning: fetch
+    the full history (``actions/checkout`` with ``fetch-depth: 0``)."""
+
+    archive_versions = c.Optional(c.Type(int))
+    """How many earlier versions of each SOP to publish at ``id/<SOP-ID>/v<version>/`` (newest
+    first). Default: all that git has; ``0``: none (the history table still lists them)."""
 
     generated_pages = c.Type(bool, default=True)
     """Role, site, owner and register pages (``roles/``, ``sites/``, ``owners/``, ``registers/``,
@@ -116,6 +138,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site: SiteContext | None = None
         self.renderer: SopRenderer | None = None
         self.markdown: SopMarkdown | None = None
+        self.relink = Relink()  # relative links of a body shown away from where it was written
         self.copy = CopyFilter()
         self._left_out_urls: dict[str, str] = {}  # site URL of a left-out SOP page -> its id
         self.search_tuned = False
@@ -129,6 +152,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.t = strings_for(config.theme.get("language"), self.config.strings)
         self.markdown = SopMarkdown(self.catalog, self.t)
         config.markdown_extensions.append(self.markdown)  # type: ignore[arg-type]
+        config.markdown_extensions.append(self.relink)  # type: ignore[arg-type]
         for uri in ASSETS:
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
@@ -150,6 +174,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         docs_dir = Path(config.docs_dir)
         quizzes_dir = Path(config.config_file_path or ".").parent / self.config.quizzes_dir
         sources = [(f.src_uri, f.content_string) for f in files.documentation_pages()]
+        pending_history = self._start_history(docs_dir)  # git runs while the catalog loads
         self.catalog = catalog = load_catalog(docs_dir, sources, quizzes_dir if quizzes_dir.is_dir() else None,
                                               self.config.roles_file)
         self._sop_paths = set(catalog.by_path)
@@ -175,8 +200,11 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site = SiteContext(
             catalog=catalog, t=self.t, today=self._today(),
             url_of_path=lambda path: file_of[path].url if path in file_of else None,
-            url_for_src=url_for_src, directory_urls=config.use_directory_urls, stamp=build_stamp(docs_dir),
-            ask_employee=self.config.ask_employee_number)
+            url_for_src=url_for_src, directory_urls=config.use_directory_urls,
+            stamp=build_stamp(docs_dir, history=pending_history.result()), site_url=config.site_url,
+            site_name=config.site_name, ask_employee=self.config.ask_employee_number)
+        self.site.versions = self._versions(catalog, pending_history.result())
+        self.relink.exists = lambda path: files.get_file_from_path(path) is not None
         self.markdown.catalog = catalog
         self.renderer = SopRenderer(config.theme.get_env().loader, self.site)
         self.bodies = {}
@@ -211,6 +239,9 @@ class SopPlugin(BasePlugin[SopConfig]):
         return self.config.copy_name or os.environ.get(COPY_ENV) or None
 
     def _search_info(self, page) -> sop_search.PageInfo | None:
+        search = page.meta.get("search")
+        if isinstance(search, dict) and search.get("exclude"):  # e.g. archived versions: no work at all
+            return sop_search.PageInfo("", primary=False, exclude=True)
         sop = self.catalog.by_path.get(page.file.src_uri)
         if sop is None:
             return None
@@ -221,8 +252,13 @@ class SopPlugin(BasePlugin[SopConfig]):
         if isinstance(page.meta.get("title"), str) and not isinstance(page.meta["title"], Markup):
             # Front-matter titles are text, but Material prints page.title unescaped (<title>, h1, nav).
             page.meta["title"] = escape(page.meta["title"])
-        sop = self.catalog.by_path.get(page.file.src_uri)
-        self.markdown.begin_page(page.file.src_uri, sop)
+        src = page.file.src_uri
+        view = self.site.versions.view(src) if self.site and self.site.versions else None
+        sop = sop_of_page(self.site, src) if self.site else None
+        self.markdown.begin_page(src, sop)
+        self.relink.begin_page(view.base_path if view else None, src)
+        if view is not None and view.markdown is not None:  # the version in force, not the upcoming one
+            markdown, page.meta["title"] = view.markdown, escape(sop.title)
         if sop is not None:
             page.meta["sop_page"] = True
         return markdown
@@ -233,10 +269,10 @@ class SopPlugin(BasePlugin[SopConfig]):
             return html.replace(BODY_MARKER, body, 1)
         if self._left_out_urls:  # Markdown links to SOPs left out of this plant copy
             html = unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))
-        sop = self.catalog.by_path.get(page.file.src_uri)
-        if sop is None:
+        parts = page_parts(self.renderer, self.site, page.file.src_uri, page.url)
+        if parts is None:
             return html
-        header, sections = self.renderer.header(sop, page.url), self.renderer.sections(sop, page.url)
+        header, sections = parts
         if page.present_anchor_ids is not None:  # so MkDocs' anchor validation knows our ids
             page.present_anchor_ids.update(_ID.findall(header + sections))
         return header + html + sections
@@ -253,6 +289,33 @@ class SopPlugin(BasePlugin[SopConfig]):
             page.meta[training.META_FLAG] = True
             page.content += training.page_strings(self.site, page.content)
         return context
+
+    def _start_history(self, docs_dir: Path):
+        """Read git in a thread (its processes run beside the catalog parse); ``.result()`` joins."""
+        if self.config.history is False:
+            off: Future = Future()
+            off.set_result(None)
+            return off
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(read_history, docs_dir)
+        pool.shutdown(wait=False)  # the thread ends with its one task
+        return future
+
+    def _versions(self, catalog: Catalog, history: History | None):
+        """The versions of every SOP; says once why history comes from the ``changes`` logs alone."""
+        if history is None:
+            log.info("history: false: revision history comes from the `changes` log of each SOP "
+                     "(no archived versions, no upcoming swap)")
+        elif not history.available:
+            (log.warning if self.config.history else log.info)(f"history: {history.warning}")
+        elif history.shallow:
+            log.warning(f"history: {history.warning}")
+        keep = self.config.archive_versions
+        versions = build_versions(catalog, history, self.site.today, archive_versions=None if keep is None else max(0, keep))
+        for problem in versions.problems:
+            catalog.problems.items.append(problem)
+            log.warning(str(problem))
+        return versions
 
     def _today(self) -> dt.date:
         value = self.config.build_date or os.environ.get("SOP_BUILD_DATE")

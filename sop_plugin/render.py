@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup, escape
@@ -38,6 +38,9 @@ class SiteContext:
     url_for_src: Callable[[str], str]  # src_uri of a generated page -> its site URL
     directory_urls: bool = True
     stamp: dict = field(default_factory=lambda: {"commit": None, "time": None})  # see buildinfo.build_stamp
+    versions: Any = None  # sop_plugin.versions.Versions: history, archived and in-force versions
+    site_url: str | None = None  # mkdocs.yml site_url (absolute links in the Atom feed), if set
+    site_name: str = ""
     ask_employee: bool = False  # plugin option ask_employee_number: learner bars ask for it too
 
     def url_of(self, sop_id: str) -> str | None:
@@ -84,10 +87,14 @@ class SopRenderer:
             "problems": catalog.problems_of(sop.path), "source": source,
         }
 
-    def header(self, sop: Sop, page_url: str) -> str:
-        """The header card and status banners shown above the SOP body."""
-        return self.env.get_template("sop/header.html").render(self.context(sop, page_url))
+    def header(self, sop: Sop, page_url: str, **extra) -> str:
+        """The header card and status banners shown above the SOP body (``extra`` overrides context)."""
+        return self.render("sop/header.html", sop, page_url, **extra)
 
-    def sections(self, sop: Sop, page_url: str) -> str:
+    def sections(self, sop: Sop, page_url: str, **extra) -> str:
         """Control points, exceptions, records and relations shown below the SOP body."""
-        return self.env.get_template("sop/sections.html").render(self.context(sop, page_url))
+        return self.render("sop/sections.html", sop, page_url, **extra)
+
+    def render(self, template: str, sop: Sop, page_url: str, **extra) -> str:
+        """Any SOP template with the page context, ``extra`` added or overriding."""
+        return self.env.get_template(template).render({**self.context(sop, page_url), **extra})

@@ -33,19 +33,26 @@ def generate_all(site, generated_pages: bool = True) -> list[GeneratedFile]:
     and add it here. The adapter needs no change. ``generated_pages=False`` (the plugin option of
     that name) leaves out the role, register, site and owner pages.
     """
+    from .archive import archive_files
     from .catalog_json import catalog_file
+    from .changes_feed import changes_pages
     from .departments import department_pages
     from .directory import directory_page
     from .owners import owner_pages
     from .places import place_pages
     from .redirects import redirect_files
+    from .reviews import review_pages
     from .registers import register_files
     from .roles import role_pages
     from .training import training_pages
 
     generators = [
-        lambda site: [catalog_file(site, site.stamp)],
+        lambda site: [catalog_file(site, site.stamp, history_of=lambda sop: (
+            site.versions.catalog_history(sop) if site.versions is not None else []))],
         redirect_files,
+        archive_files,  # id/<SOP-ID>/v<version>/: archived and upcoming versions (out of nav and search)
+        review_pages,  # reviews/: overdue and due reviews by department and owner
+        changes_pages,  # changes/: revisions of the last 90 days, per role, and the Atom feed
         directory_page,  # directory/: every SOP, filtered in the browser
         lambda site: department_pages(site, extended=generated_pages),
         lambda site: training_pages(site, role_links=generated_pages),  # training/: quiz pages, my training

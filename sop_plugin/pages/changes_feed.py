@@ -1,0 +1,236 @@
+"""``changes/``: what changed in the last 90 days, for everyone and per role, and an Atom feed.
+
+One line per revision, newest first: from git, every commit that touched an SOP (a commit that
+starts a new version carries the ``changes`` summary and reason of that version, and a new MAJOR
+version is marked "retrain"); for an SOP without git history, its ``changes`` entries. The window
+ends at the build date (``site.today``), so a nightly rebuild moves it.
+
+``changes/<role-id>`` lists the changes of the SOPs where that role has a RACI entry or is trained:
+what a supervisor reads to know who needs retraining. ``changes/feed.xml`` is an Atom feed of the
+same lines (a static file, no server): dates are the commits' own, ``updated`` is the newest entry,
+so the same commit builds the same bytes. Links are absolute when ``site_url`` is set, else
+relative to the feed. No MkDocs import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urljoin
+from xml.sax.saxutils import escape as _xml_escape, quoteattr
+
+from markupsafe import Markup
+
+from ..model import Sop, localized
+from ..render import SiteContext, relative_url
+from ..versions import major, version_key
+from . import BODY_MARKER, GeneratedFile
+from .archive import front_matter
+
+CHANGES_DIR = "changes"
+FEED = f"{CHANGES_DIR}/feed.xml"
+WINDOW_DAYS = 90
+#: At most this many lines on a page and entries in the feed (newest first): the window is about
+#: activity, not about the number of SOPs, but a mass edit must not make a 10 MB page.
+MAX_LINES = 1000
+MAX_FEED_ENTRIES = 200
+_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+@dataclass
+class Change:
+    """One revision of one SOP."""
+
+    sop: Sop
+    when: dt.datetime  # aware; a changes entry's date is taken at 00:00 UTC
+    version: str | None
+    authors: list[str]
+    summary: str
+    reason: str | None
+    commit: str | None  # full sha; None for an entry of the changes log
+    new_version: bool
+    retrain: bool  # a new MAJOR version
+
+    @property
+    def day(self) -> dt.date:
+        return self.when.date()
+
+
+def role_src(role_id: str) -> str:
+    slug = _UNSAFE.sub("-", role_id.strip()).strip("-.") or "-"
+    return f"{CHANGES_DIR}/{slug}.md"
+
+
+def recent_changes(site: SiteContext, days: int = WINDOW_DAYS) -> list[Change]:
+    """Revisions of SOPs in this build dated within ``days`` days up to the build date, newest first."""
+    start = site.today - dt.timedelta(days=days)
+    found: list[Change] = []
+    for sop in site.catalog.by_id.values():
+        if site.url_of_path(sop.path) is None:
+            continue
+        versions = site.versions.of(sop) if site.versions is not None else None
+        items = _git_changes(sop, versions) if versions is not None and versions.revisions else _log_changes(sop)
+        found += [item for item in items if start <= item.day <= site.today]
+    found.sort(key=lambda c: (c.when.astimezone(dt.timezone.utc), c.sop.id, c.commit or ""), reverse=True)
+    return found
+
+
+def _git_changes(sop: Sop, versions) -> list[Change]:
+    logged = {}
+    for change in sop.meta.changes:
+        logged.setdefault(change.version, change)
+    first_commits = {entry.first_commit: entry.version for entry in versions.entries}
+    older = sorted((e.version for e in versions.entries if e.version), key=version_key)
+    items = []
+    for revision in versions.revisions:
+        started = first_commits.get(revision.commit)
+        entry = logged.get(revision.version) if started else None
+        below = [v for v in older if version_key(v) < version_key(revision.version)]
+        retrain = bool(started and below and major(below[-1]) != major(revision.version))
+        items.append(Change(sop, revision.date, revision.version, [revision.author],
+                            entry.summary if entry else revision.subject, entry.reason if entry else None,
+                            revision.commit, bool(started), retrain))
+    return items
+
+
+def _log_changes(sop: Sop) -> list[Change]:
+    versions = sorted({c.version for c in sop.meta.changes}, key=version_key)
+    items = []
+    for change in sop.meta.changes:
+        below = [v for v in versions if version_key(v) < version_key(change.version)]
+        when = dt.datetime.combine(change.date, dt.time(), dt.timezone.utc)
+        items.append(Change(sop, when, change.version, [change.author] if change.author else [], change.summary,
+                            change.reason, None, True, bool(below) and major(below[-1]) != major(change.version)))
+    return items
+
+
+def concerns(sop: Sop, role_id: str) -> bool:
+    """True when ``role_id`` has a RACI entry in ``sop`` or is trained on it."""
+    meta = sop.meta
+    return any(r.role == role_id for r in meta.roles) or bool(meta.training and role_id in meta.training.roles)
+
+
+def changes_pages(site: SiteContext) -> list[GeneratedFile]:
+    """``changes/index.md``, one ``changes/<role-id>.md`` per role (out of nav), ``changes/feed.xml``."""
+    t, lang = site.t, site.t.language
+    changes = recent_changes(site)
+    index_url = site.url_for_src(f"{CHANGES_DIR}/index.md")
+    roles = sorted(site.catalog.roles.values(), key=lambda r: (r.department or "", r.id))
+    feed_link = Markup('<p class="sop-changes__feed"><a href="{}" type="application/atom+xml" data-sop-feed>{}</a></p>').format(
+        relative_url(FEED, index_url), t("changes.feed"))
+    role_links = Markup(" · ").join(Markup('<a href="{}" data-role-ref="{}">{}</a>').format(
+        relative_url(site.url_for_src(role_src(role.id)), index_url), role.id, localized(role.name, lang)) for role in roles)
+    body = [Markup("<p>{}</p>").format(t("changes.intro", days=WINDOW_DAYS, date=site.today)), feed_link]
+    if roles:
+        body.append(Markup('<p class="sop-changes__roles">{}: {}</p>').format(t("changes.by_role"), role_links))
+    body.append(_table(site, changes, index_url))
+    files = [_page(f"{CHANGES_DIR}/index.md", t("changes"), body)]
+    for role in roles:
+        src = role_src(role.id)
+        url = site.url_for_src(src)
+        mine = [change for change in changes if concerns(change.sop, role.id)]
+        name = localized(role.name, lang)
+        retrain = sorted({change.sop.id for change in mine if change.retrain})
+        parts = [Markup("<p>{}</p>").format(t("changes.role_intro", role=name, days=WINDOW_DAYS, date=site.today)),
+                 Markup('<p><a href="{}">{}</a></p>').format(relative_url(index_url, url), t("changes"))]
+        if retrain:
+            parts.append(Markup('<p class="sop-changes__retrain" data-retrain="{}">{}</p>').format(
+                " ".join(retrain), t("changes.retrain_list", ids=", ".join(retrain))))
+        parts.append(_table(site, mine, url))
+        body_html = Markup('<div data-role="{}">{}</div>').format(role.id, Markup("").join(parts))
+        files.append(_page(src, t("changes.role_title", role=name), [body_html], in_nav=False, search={"exclude": True}))
+    files.append(GeneratedFile(FEED, atom_feed(site, changes)))
+    return files
+
+
+def _page(src: str, title: str, parts: list, in_nav: bool = True, **meta) -> GeneratedFile:
+    """A generated page whose HTML body skips Markdown (see ``pages.BODY_MARKER``)."""
+    body = str(Markup('<div class="sop-changes">{}</div>').format(Markup("").join(parts)))
+    return GeneratedFile(src, front_matter(title=title, **meta) + f"# {Markup.escape(title)}\n\n{BODY_MARKER}\n",
+                         in_nav=in_nav, body=body)
+
+
+def _table(site: SiteContext, changes: list[Change], page_url: str) -> Markup:
+    t = site.t
+    if not changes:
+        return Markup("<p>{}</p>").format(t("changes.none", days=WINDOW_DAYS))
+    rows = []
+    for change in changes[:MAX_LINES]:
+        sop = change.sop
+        marks = []
+        if change.retrain:
+            marks.append(Markup('<span class="sop-badge sop-badge--retrain">{}</span>').format(t("changes.retrain")))
+        elif change.new_version:
+            marks.append(Markup('<span class="sop-badge sop-badge--new-version">{}</span>').format(t("changes.new_version")))
+        rows.append(Markup('<tr data-sop-ref="{id}" data-change-commit="{commit}"{retrain}><td>{day}</td>'
+                           '<td><a href="{href}" data-sop-ref="{id}">{id}</a> {title}</td><td>{version}{marks}</td>'
+                           '<td>{summary}</td><td>{reason}</td><td>{authors}</td><td>{short}</td></tr>').format(
+            id=sop.id, commit=change.commit or "", retrain=Markup(' data-retrain') if change.retrain else "",
+            day=change.day, href=relative_url(site.url_of_path(sop.path), page_url), title=sop.title,
+            version=change.version or "", marks=Markup("").join(Markup(" ") + mark for mark in marks), summary=change.summary,
+            reason=change.reason or "", authors=", ".join(change.authors),
+            short=Markup("<code>{}</code>").format(change.commit[:7]) if change.commit else ""))
+    head = Markup("").join(Markup("<th>{}</th>").format(t(key)) for key in (
+        "history.date", "sop", "version", "history.summary", "history.reason", "history.authors", "history.commits"))
+    more = Markup('<p class="sop-changes__more">{}</p>').format(t("changes.more", n=len(changes) - MAX_LINES)) \
+        if len(changes) > MAX_LINES else ""
+    return Markup('<div class="md-typeset__table"><table class="sop-changes__table"><thead><tr>{}</tr></thead>'
+                  '<tbody>{}</tbody></table></div>{}').format(head, Markup("").join(rows), more)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_escape(text: str) -> str:
+    """Text for an XML element: escaped, and without the characters XML 1.0 cannot hold."""
+    return _xml_escape(_NOT_XML.sub("", text))
+
+
+def _timestamp(when: dt.datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def atom_feed(site: SiteContext, changes: list[Change]) -> str:
+    """The Atom (RFC 4287) feed of ``changes``; every text escaped, every id a stable URN."""
+    t = site.t
+    base = site.site_url.rstrip("/") + "/" if site.site_url else None
+
+    def link(url: str) -> str:  # url: relative to the site root
+        return urljoin(base, url) if base else relative_url(url, FEED)
+
+    name = site.site_name or "SOP"
+    feed_title = f"{name} — {t('changes')}"
+    updated = _timestamp(changes[0].when) if changes else f"{site.today.isoformat()}T00:00:00Z"
+    feed_id = urljoin(base, FEED) if base else "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"sop-feed:{name}"))
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(t.language)}>',
+           f"  <title>{xml_escape(feed_title)}</title>",
+           f"  <subtitle>{xml_escape(t('changes.intro', days=WINDOW_DAYS, date=site.today))}</subtitle>",
+           f"  <id>{xml_escape(feed_id)}</id>",
+           f"  <updated>{updated}</updated>",
+           f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(link(FEED))}/>",
+           f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(link(site.url_for_src(CHANGES_DIR + '/index.md')))}/>",
+           f"  <author><name>{xml_escape(name)}</name></author>",
+           '  <generator uri="https://pypi.org/project/sop-plugin/">sop-plugin</generator>']
+    for change in changes[:MAX_FEED_ENTRIES]:
+        sop = change.sop
+        key = f"{sop.id}:{change.commit or 'v' + (change.version or '')}"
+        title = f"{sop.id} {sop.title}" + (f" — {change.version}" if change.version else "") + f": {change.summary}"
+        summary = change.summary + (f" ({t('history.reason')}: {change.reason})" if change.reason else "")
+        if change.retrain:
+            summary = f"[{t('changes.retrain')}] {summary}"
+        out += ["  <entry>",
+                f"    <title>{xml_escape(title)}</title>",
+                f"    <id>urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sop-change:' + key)}</id>",
+                f"    <updated>{_timestamp(change.when)}</updated>"]
+        out += [f"    <author><name>{xml_escape(author)}</name></author>" for author in change.authors]
+        out += [f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(link(site.url_of_path(sop.path)))}/>",
+                f"    <category term={quoteattr(sop.id)}/>"]
+        roles = sorted({r.role for r in sop.meta.roles} | set(sop.meta.training.roles if sop.meta.training else []))
+        out += [f"    <category term={quoteattr(role)} label={quoteattr(localized(site.catalog.roles[role].name, t.language))}/>"
+                if role in site.catalog.roles else f"    <category term={quoteattr(role)}/>" for role in roles]
+        out += [f"    <summary>{xml_escape(summary)}</summary>", "  </entry>"]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,407 @@
+"""Which version of each SOP is in force, which earlier versions are archived, and its history table.
+
+Git (:mod:`sop_plugin.history`) and the front-matter ``changes`` log together answer, per SOP,
+"which version is current, what changed, who changed it and why". No MkDocs import: the plugin,
+the page generators and the ``sop`` command use the same :class:`Versions`.
+
+- **History rows** (:class:`HistoryRow`): one per version, newest first, from git's revisions
+  grouped by front-matter version (:func:`~sop_plugin.history.group_by_version`) merged with the
+  ``changes`` entry of that version (summary, reason). Without git, from ``changes`` alone.
+- **Snapshots** (:class:`Snapshot`): the working-tree version and every earlier ``MAJOR.MINOR``
+  version git has (its newest commit), newest first; the texts of all of them are read by one
+  ``git cat-file --batch``. Their front-matter is parsed only when a page needs it (a full parse
+  costs milliseconds, and thousands of archived versions are the normal case).
+- **In force**: when the working-tree version is *upcoming* (``effective_date`` after the build
+  date) and git has an earlier version that is effective, that earlier version is the one in
+  force. Its body is shown at the SOP's own page, and the upcoming version at ``id/<ID>/v<ver>/``.
+- **Page views** (:class:`PageView`): what each page of an SOP shows: an archived version, the
+  version in force at the SOP's page, or the upcoming one. The adapter looks them up by
+  ``src_uri``.
+- **Problems**: a ``changes`` entry that git contradicts (a version git never saw, a version that
+  went down), as :class:`~sop_plugin.model.Problem` warnings with file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+from pydantic import ValidationError
+
+from .history import History, Revision, VersionEntry, check_changes_log, group_by_version
+from .model import Catalog, Problem, Sop, find_steps, parse_sop
+from .model.schema import SopFrontMatter
+from .model.source import Located
+
+VERSION = re.compile(r"^\d+\.\d+$")
+ARCHIVE_DIR = "id"
+
+
+@lru_cache(maxsize=4096)
+def version_key(version: str | None) -> tuple:
+    """Sort key of a version: ``"3.10"`` after ``"3.9"``; unreadable versions first."""
+    if version and re.fullmatch(r"\d+(\.\d+)*", version):
+        return (1, tuple(int(part) for part in version.split(".")))
+    return (0, (), version or "")
+
+
+def archive_src(sop_id: str, version: str) -> str:
+    """The generated page of a version: ``id/<SOP-ID>/v<version>/index.md`` (CONTRACT.md section 4)."""
+    return f"{ARCHIVE_DIR}/{sop_id}/v{version}/index.md"
+
+
+def major(version: str | None) -> str | None:
+    return version.split(".")[0] if version else None
+
+
+@dataclass
+class Snapshot:
+    """One version of an SOP's text: the working tree (``commit`` None) or a commit git has."""
+
+    version: str
+    path: str  # the docs path it was written at (its relative links resolve from there)
+    commit: str | None
+    text: str | None = field(default=None, repr=False)  # None for the working tree
+    fields: dict = field(default_factory=dict)  # title, status, effective_date read without a full parse
+    _sop: Sop | None = field(default=None, repr=False)
+    parse_path: str | None = None  # the path the parsed Sop carries (the page's src_uri)
+
+    @property
+    def body(self) -> str:
+        return self._sop.body if self.text is None else _split(self.text)[1]
+
+    def sop(self) -> Sop | None:
+        """The parsed SOP of this version (parsed on first use); None if it is not an SOP."""
+        if self._sop is None and self.text is not None:
+            self._sop = quick_parse(self.parse_path or self.path, self.text)
+        return self._sop
+
+    @property
+    def title(self) -> str | None:
+        return self._sop.title if self._sop is not None else self.fields.get("title")
+
+    @property
+    def effective_date(self) -> dt.date | None:
+        if self._sop is not None:
+            return self._sop.meta.effective_date
+        value = self.fields.get("effective_date")
+        return value if isinstance(value, dt.date) else None
+
+
+@dataclass
+class HistoryRow:
+    """One line of the revision history table: a version with its dates, authors and reasons."""
+
+    version: str
+    state: str  # effective (in force) | upcoming | superseded | draft | in-review | obsolete
+    date: dt.date | None  # the changes entry's date, else the date of the version's first commit
+    effective_date: dt.date | None
+    authors: list[str]
+    summary: str | None
+    reason: str | None
+    commits: list[str]  # short shas, newest first
+    commit: str | None  # full sha of the newest commit with this version
+    src_uri: str | None = None  # the version's own page (archived or upcoming), if it has one
+    current: bool = False  # the working-tree version
+
+    def as_dict(self) -> dict:
+        """The ``history`` item of ``sop-catalog.json`` (CONTRACT.md section 4)."""
+        return {"version": self.version, "date": self.date.isoformat() if self.date else None,
+                "author": ", ".join(self.authors) or None, "summary": self.summary, "reason": self.reason,
+                "commit": self.commit, "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+                "commits": self.commits}
+
+
+@dataclass
+class PageView:
+    """What one page of an SOP shows when it is not simply the working-tree file."""
+
+    kind: str  # "archive" | "in-force" | "upcoming"
+    src_uri: str
+    versions: "SopVersions"
+    snapshot: Snapshot
+    newer: Snapshot | None = None  # the next version, for "what changed"
+    older: Snapshot | None = None  # the upcoming page compares with the version in force
+
+    @property
+    def sop(self) -> Sop | None:
+        return self.snapshot.sop()
+
+    @property
+    def markdown(self) -> str | None:
+        """The Markdown to convert instead of the file's own (the version in force), else None."""
+        return self.snapshot.body if self.kind == "in-force" else None
+
+    @property
+    def base_path(self) -> str:
+        return self.snapshot.path
+
+
+@dataclass
+class SopVersions:
+    """The versions of one SOP file."""
+
+    sop: Sop
+    revisions: list[Revision] = field(default_factory=list)
+    entries: list[VersionEntry] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)  # newest first; [0] is the working tree
+    in_force: Snapshot | None = None  # an earlier version in force while the working tree is upcoming
+    rows: list[HistoryRow] = field(default_factory=list)
+    views: list[PageView] = field(default_factory=list)
+
+    @property
+    def shown(self) -> Sop:
+        """The SOP shown at the SOP's own page: the version in force."""
+        return self.in_force.sop() if self.in_force is not None else self.sop
+
+    @property
+    def upcoming_view(self) -> PageView | None:
+        return next((view for view in self.views if view.kind == "upcoming"), None)
+
+    def view_of(self, version: str) -> PageView | None:
+        return next((view for view in self.views if view.snapshot.version == version), None)
+
+
+@dataclass
+class Versions:
+    """Every SOP's versions for one build; see the module docstring."""
+
+    history: History | None
+    today: dt.date
+    by_path: dict[str, SopVersions] = field(default_factory=dict)
+    views: dict[str, PageView] = field(default_factory=dict)  # src_uri -> view
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def from_git(self) -> bool:
+        return self.history is not None and self.history.available
+
+    def of(self, sop: Sop) -> SopVersions | None:
+        return self.by_path.get(sop.path)
+
+    def view(self, src_uri: str) -> PageView | None:
+        return self.views.get(src_uri)
+
+    def shown(self, sop: Sop) -> Sop:
+        """The version of ``sop`` in force at its page (an earlier one while ``sop`` is upcoming)."""
+        versions = self.by_path.get(sop.path)
+        return versions.shown if versions is not None else sop
+
+    def catalog_history(self, sop: Sop) -> list[dict]:
+        versions = self.by_path.get(sop.path)
+        return [row.as_dict() for row in versions.rows] if versions else []
+
+
+def build_versions(catalog: Catalog, history: History | None, today: dt.date, *,
+                   archive_versions: int | None = None) -> Versions:
+    """Versions of every SOP of ``catalog``; ``history`` None or unavailable: ``changes`` only.
+
+    ``archive_versions`` keeps that many earlier versions per SOP as archived pages (None: all,
+    0: none). The version in force while the working tree is upcoming is always read.
+    """
+    result = Versions(history, today)
+    git = history is not None and history.available
+    wanted: list[tuple[SopVersions, list[VersionEntry], bool]] = []
+    for sop in catalog.sops:
+        versions = result.by_path[sop.path] = SopVersions(sop)
+        versions.snapshots.append(Snapshot(sop.version, sop.path, None, _sop=sop))
+        if not git or not sop.valid:
+            continue
+        versions.revisions = history.revisions(sop.path)
+        versions.entries = group_by_version(versions.revisions)
+        result.problems.extend(changes_problems(sop, versions.entries, complete=not history.shallow))
+        if sop.is_translation or not versions.revisions or catalog.by_id.get(sop.id) is not sop:
+            continue  # archived pages belong to the one file of an id (a duplicate id is an error)
+        earlier = sorted((e for e in versions.entries if e.version and VERSION.match(e.version)
+                          and version_key(e.version) < version_key(sop.version)),
+                         key=lambda e: version_key(e.version), reverse=True)
+        upcoming = sop.state(today) == "upcoming"
+        if earlier and (upcoming or archive_versions != 0):
+            wanted.append((versions, earlier, upcoming))
+    if wanted:
+        texts = history.texts([(e.commit_of_newest, e.path) for _, earlier, upcoming in wanted
+                               for e in (earlier if upcoming or archive_versions is None else earlier[:archive_versions])])
+        for versions, earlier, upcoming in wanted:
+            _place(versions, earlier, upcoming, texts, today, archive_versions)
+    for versions in result.by_path.values():
+        versions.rows = _rows(versions, today)
+        for view in versions.views:
+            result.views[view.src_uri] = view
+    return result
+
+
+def changes_problems(sop: Sop, entries: list[VersionEntry], *, complete: bool = True) -> list[Problem]:
+    """What git contradicts in the ``changes`` log of ``sop``, as warnings with file, line and field.
+
+    The same function serves the build (through the plugin logger) and the ``sop`` command.
+    """
+    found = []
+    for index, message in check_changes_log(sop.meta.changes, entries, current_version=sop.version,
+                                            complete=complete):
+        where = ("changes", index, "version") if index is not None else ("version",)
+        found.append(sop.problem(where, message, "warning"))
+    return found
+
+
+def _place(versions: SopVersions, earlier: list[VersionEntry], upcoming: bool, texts: dict,
+           today: dt.date, archive_versions: int | None) -> None:
+    """Snapshots, the version in force and the page views of one SOP from the texts git gave."""
+    sop = versions.sop
+    snapshots = []
+    for entry in earlier:
+        text = texts.get((entry.commit_of_newest, entry.path))
+        if text is None:
+            continue
+        snapshot = Snapshot(entry.version, entry.path, entry.commit_of_newest, text,
+                            _fields(text, ("title", "status", "effective_date")))
+        snapshots.append(snapshot)
+    if upcoming:
+        for snapshot in snapshots:
+            effective = snapshot.fields.get("effective_date")
+            if snapshot.fields.get("status", "effective") != "effective" or not isinstance(effective, dt.date) \
+                    or effective > today:
+                continue
+            snapshot.parse_path = sop.path
+            old = snapshot.sop()
+            if old is not None and old.valid and old.id == sop.id and old.state(today) == "effective":
+                versions.in_force = snapshot
+                break
+            snapshot._sop, snapshot.parse_path = None, None
+    archived = [s for s in snapshots if s is not versions.in_force]
+    if archive_versions is not None:
+        archived = archived[:archive_versions]
+    working = versions.snapshots[0]
+    chain = [working] + ([versions.in_force] if versions.in_force else []) + archived
+    chain.sort(key=lambda s: version_key(s.version), reverse=True)
+    versions.snapshots = chain
+    for index, snapshot in enumerate(chain):
+        newer = chain[index - 1] if index else None
+        if snapshot is versions.in_force:
+            versions.views.append(PageView("in-force", sop.path, versions, snapshot, newer=newer))
+        elif snapshot is working:
+            if versions.in_force is not None:
+                versions.views.append(PageView("upcoming", archive_src(sop.id, sop.version), versions, snapshot,
+                                               older=versions.in_force))
+        else:
+            snapshot.parse_path = archive_src(sop.id, snapshot.version)
+            versions.views.append(PageView("archive", snapshot.parse_path, versions, snapshot, newer=newer))
+
+
+def _rows(versions: SopVersions, today: dt.date) -> list[HistoryRow]:
+    """The history table of one SOP: every version git or ``changes`` knows, newest first."""
+    sop = versions.sop
+    changes: dict[str, object] = {}
+    for change in sop.meta.changes:
+        changes.setdefault(change.version, change)
+    entries = {entry.version: entry for entry in versions.entries if entry.version}
+    snapshots = {snapshot.version: snapshot for snapshot in versions.snapshots}
+    pages = {view.snapshot.version: view.src_uri for view in versions.views if view.kind != "in-force"}
+    in_force = versions.in_force.version if versions.in_force else None
+    rows = []
+    for version in sorted(set(changes) | set(entries) | {sop.version}, key=version_key, reverse=True):
+        if not version or not VERSION.match(version):
+            continue
+        change, entry, snapshot = changes.get(version), entries.get(version), snapshots.get(version)
+        if version == sop.version:
+            state = sop.state(today)
+        elif version == in_force:
+            state = "effective"
+        elif version_key(version) > version_key(sop.version):
+            continue  # a version that went down since: reported as a problem, not listed
+        else:
+            state = "superseded"
+        authors = list(entry.authors) if entry else ([change.author] if change and change.author else [])
+        date = change.date if change else (entry.date.date() if entry else None)
+        rows.append(HistoryRow(
+            version, state, date, snapshot.effective_date if snapshot else None, authors,
+            change.summary if change else None, change.reason if change else None,
+            list(entry.commits) if entry else [], entry.commit_of_newest if entry else None,
+            pages.get(version), current=version == sop.version))
+    return rows
+
+
+def quick_parse(path: str, text: str) -> Sop | None:
+    """An earlier version as a :class:`Sop`, for showing it: without the line numbers that only
+    error messages need (twice as fast: thousands of archived versions are parsed per build).
+    Falls back to :func:`~sop_plugin.model.parse_sop` for anything it does not simply accept."""
+    front, body = _split(text)
+    try:
+        data = _plain(yaml.compose(front, Loader=_LOADER)) if front else None
+        meta = SopFrontMatter.model_validate(data) if isinstance(data, dict) and "id" in data else None
+    except (yaml.YAMLError, ValidationError, ValueError, KeyError):  # ValueError: 2026-13-01; KeyError: a tag
+        meta = None
+    if meta is None:
+        return parse_sop(path, text)
+    body_line = text[:len(text) - len(body)].count("\n") + 1
+    return Sop(path, meta, Located(data), body, body_line, find_steps(body, body_line))
+
+
+# --- reading a few front-matter fields without a full parse ---------------------------------------
+
+_LINES = {}
+# The fences of the model's split_front_matter, found by a scan instead of its lazy (.*?) pattern.
+_OPEN = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
+
+
+def _split(text: str) -> tuple[str | None, str]:
+    """``(front-matter, body)`` exactly as :func:`~sop_plugin.model.source.split_front_matter`."""
+    opening = _OPEN.match(text)
+    closing = _CLOSE.search(text, opening.end()) if opening else None
+    if closing is None:
+        return None, text
+    return text[opening.end():closing.start()], text[closing.end():]
+
+
+def _fields(text: str, names: tuple[str, ...]) -> dict:
+    """Top-level front-matter fields ``names`` of ``text`` (YAML values), without parsing the rest."""
+    front = _split(text)[0] or ""
+    pattern = _LINES.get(names)
+    if pattern is None:
+        alternatives = "|".join(map(re.escape, names))
+        pattern = _LINES[names] = re.compile(rf"^([\"']?)({alternatives})\1[ \t]*:.*(?:\r?\n[ \t]+.*)*", re.M)
+    found = {}
+    for match in pattern.finditer(front):
+        value = _yaml_value(match.group(0))
+        if value is not None:
+            found[match.group(2)] = value
+    return found
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+
+
+def _plain(node):
+    """A composed YAML node as Python data, as the safe loader builds it, in a third of the time
+    (PyYAML's generic constructor is pure Python and general; SOP front-matter is plain maps,
+    lists and scalars). Merge keys (``<<``) are not handled: ValueError, and the full parse runs."""
+    if node is None:
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR else _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item) for item in node.value]
+    data = {}
+    for key_node, value_node in node.value:
+        key = _plain(key_node)
+        if key == "<<" or not isinstance(key, (str, int, float, bool, dt.date)):
+            raise ValueError("merge key or complex key")
+        data[key] = _plain(value_node)
+    return data
+
+
+@lru_cache(maxsize=16384)
+def _yaml_value(snippet: str):
+    try:
+        data = yaml.load(snippet, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or len(data) != 1:
+        return None
+    value = next(iter(data.values()))
+    return value if isinstance(value, (str, dt.date, int)) else None
