@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urljoin
 
 from markupsafe import Markup, escape
 from mkdocs.config import config_options as c
@@ -100,15 +102,6 @@ class SopConfig(Config):
     """How many earlier versions of each SOP to publish at ``id/<SOP-ID>/v<version>/`` (newest
     first). Default: all that git has; ``0``: none (the history table still lists them)."""
 
-    generated_pages = c.Type(bool, default=True)
-    """Role, site, owner and register pages (``roles/``, ``sites/``, ``owners/``, ``registers/``,
-    see ``sop_plugin/pages/``). Off: SOP pages, department pages, ``id/`` and the catalog only."""
-
-    ask_employee_number = c.Type(bool, default=False)
-    """Training: the learner bar of quizzes, role pages and "my training" asks for an employee number
-    as well as a name. Results are then kept per employee number, and the CSV/JSON/xAPI records
-    carry it. Default: the name only."""
-
     site_filter = c.Optional(c.Type(str))
     """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.
     Default: the ``SOP_SITE`` environment variable, else every site. Left-out SOPs are absent
@@ -126,6 +119,21 @@ class SopConfig(Config):
     tune_search = c.Type(bool, default=True)
     """Search tuned for SOPs (``search.py``): UI strings and quizzes out of the index, ids in
     titles, UTF-8, and an engine that needs no index build in the browser. Off: Material's own."""
+
+    generated_pages = c.Type(bool, default=True)
+    """Role, site, owner and register pages (``roles/``, ``sites/``, ``owners/``, ``registers/``,
+    see ``sop_plugin/pages/``). Off: SOP pages, department pages, ``id/`` and the catalog only."""
+
+    ask_employee_number = c.Type(bool, default=False)
+    """Training: the learner bar of quizzes, role pages and "my training" asks for an employee number
+    as well as a name. Results are then kept per employee number, and the CSV/JSON/xAPI records
+    carry it. Default: the name only."""
+
+    report_url = c.Optional(c.Type(str))
+    """"Report a problem" on every SOP page: a URL template for a new issue, with ``{id}``,
+    ``{version}``, ``{title}`` and ``{url}`` (the SOP's ``id/<SOP-ID>/`` address, absolute when
+    ``site_url`` is set), e.g. ``https://git.example.com/qa/sops/issues/new?title={id}%20v{version}&body={url}``.
+    Hidden when unset. "Edit this SOP" appears when ``repo_url`` and ``edit_uri`` are set."""
 
 
 class SopPlugin(BasePlugin[SopConfig]):
@@ -202,7 +210,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             url_of_path=lambda path: file_of[path].url if path in file_of else None,
             url_for_src=url_for_src, directory_urls=config.use_directory_urls,
             stamp=build_stamp(docs_dir, history=pending_history.result()), site_url=config.site_url,
-            site_name=config.site_name, ask_employee=self.config.ask_employee_number)
+            site_name=config.site_name, ask_employee=self.config.ask_employee_number,
+            edit_url_of=lambda path: _edit_url(config, file_of.get(path)), report_url=self.config.report_url)
         self.site.versions = self._versions(catalog, pending_history.result())
         self.relink.exists = lambda path: files.get_file_from_path(path) is not None
         self.markdown.catalog = catalog
@@ -264,11 +273,11 @@ class SopPlugin(BasePlugin[SopConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self._left_out_urls:  # Markdown links to SOPs left out of this plant copy
+            html = unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))
         body = self.bodies.get(page.file.src_uri)
         if body is not None:  # a generated page: its HTML body skips Markdown (pages.BODY_MARKER)
             return html.replace(BODY_MARKER, body, 1)
-        if self._left_out_urls:  # Markdown links to SOPs left out of this plant copy
-            html = unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))
         parts = page_parts(self.renderer, self.site, page.file.src_uri, page.url)
         if parts is None:
             return html
@@ -325,3 +334,15 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _report(catalog: Catalog) -> None:
         for problem in catalog.problems:
             (log.error if problem.severity == "error" else log.warning)(str(problem))
+
+
+def _edit_url(config: MkDocsConfig, file: File | None) -> str | None:
+    """The "Edit this SOP" link, computed as MkDocs computes ``page.edit_url``."""
+    if file is None or file.edit_uri is None or not (config.edit_uri or config.edit_uri_template):
+        return None
+    if config.edit_uri_template:
+        path = config.edit_uri_template.format(path=file.edit_uri, path_noext=posixpath.splitext(file.edit_uri)[0])
+    else:
+        path = config.edit_uri + file.edit_uri
+    repo = config.repo_url or ""
+    return urljoin(repo if not repo or repo.endswith("/") else repo + "/", path)

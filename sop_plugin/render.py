@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+from urllib.parse import quote, urljoin
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -42,6 +43,18 @@ class SiteContext:
     site_url: str | None = None  # mkdocs.yml site_url (absolute links in the Atom feed), if set
     site_name: str = ""
     ask_employee: bool = False  # plugin option ask_employee_number: learner bars ask for it too
+    edit_url_of: Callable[[str], str | None] = lambda path: None  # docs path -> "Edit this SOP" URL
+    report_url: str | None = None  # plugin option report_url: "Report a problem" URL template
+
+    def report_href(self, sop: Sop) -> str | None:
+        """The "Report a problem" link of ``sop``: ``report_url`` with ``{id}``, ``{version}``,
+        ``{title}`` and ``{url}`` filled in (URL-encoded); None when the option is not set."""
+        if not self.report_url:
+            return None
+        path = f"id/{sop.id}/"
+        url = urljoin(self.site_url, path) if self.site_url else path
+        values = {"id": sop.id, "version": sop.version, "title": sop.title, "url": url}
+        return self.report_url.format_map({key: quote(value, safe="") for key, value in values.items()})
 
     def url_of(self, sop_id: str) -> str | None:
         """The site URL of the current page of ``sop_id``; None when it is not part of this build."""
@@ -85,6 +98,7 @@ class SopRenderer:
             "superseded_by": catalog.superseded_by.get(sop.id, []),
             "referenced_by": catalog.referenced_by.get(sop.id, []) if not sop.is_translation else [],
             "problems": catalog.problems_of(sop.path), "source": source,
+            "edit_url": site.edit_url_of(sop.path), "report_href": site.report_href(sop),
         }
 
     def header(self, sop: Sop, page_url: str, **extra) -> str:

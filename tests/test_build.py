@@ -155,3 +155,15 @@ def test_section_anchors_do_not_collide_with_body_headings(tmp_path):
     site = build_site(tmp_path, {"docs/qc/a.md": sop_text(extra=extra, body=body)}, "--strict")
     ids = re.findall(r'\sid="([^"]+)"', (site / "qc/a/index.html").read_text(encoding="utf-8"))
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_edit_and_report_links_only_when_configured(tmp_path):
+    site = build_site(tmp_path / "plain", FILES, "--strict")
+    assert "sop-actions" not in (site / "qc/pasteurise/index.html").read_text(encoding="utf-8")
+    site = build_site(tmp_path / "linked", FILES, "--strict", repo_url="https://git.example.com/qa/sops",
+                      edit_uri="edit/main/docs/", site_url="https://sop.plant.example/",
+                      plugins=["search", {"sop": {"report_url": "https://git.example.com/qa/sops/issues/new?title={id}%20v{version}&body={url}"}}])
+    html = (site / "qc/pasteurise/index.html").read_text(encoding="utf-8")
+    assert 'class="sop-actions__edit" href="https://git.example.com/qa/sops/edit/main/docs/qc/pasteurise.md"' in html
+    assert ('class="sop-actions__report" href="https://git.example.com/qa/sops/issues/new?title=SOP-QC-001%20v1.0'
+            '&amp;body=https%3A%2F%2Fsop.plant.example%2Fid%2FSOP-QC-001%2F"') in html

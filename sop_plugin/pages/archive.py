@@ -79,7 +79,8 @@ def page_parts(renderer: SopRenderer, site: SiteContext, src_uri: str, page_url:
         relative_url(site.url_of_path(versions.sop.path) or "", page_url), shown.id, shown.id, shown.title)
     if view.kind == "archive":
         notice = {"kind": "archive", "html": _tm(site, "archive.banner", version=shown.version, link=current)}
-        before = renderer.header(sop, page_url, state="superseded", overdue=False, problems=[], notice=notice)
+        before = renderer.header(sop, page_url, state="superseded", overdue=False, problems=[], notice=notice,
+                                 edit_url=None, report_href=None)  # an archived text is not edited or reported
         after = renderer.sections(sop, page_url, superseded_by=[], referenced_by=[])
         newer = view.newer.sop() if view.newer is not None else None
         if newer is not None:
