@@ -41,6 +41,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import offline
@@ -257,6 +258,18 @@ class SopPlugin(BasePlugin[SopConfig]):
         return sop_search.PageInfo(sop.id, primary=not sop.is_translation,
                                    exclude=sop.state(self.site.today) == "obsolete")
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        # A folder of generated pages shows only its overview page (the others are NOT_IN_NAV), so
+        # its section would be titled by the English folder name ("Departments"): show the page,
+        # under its own localized title, instead.
+        def flatten(items: list) -> list:
+            return [item.children[0] if _lone_generated_page(item) else item for item in items]
+
+        nav.items = flatten(nav.items)
+        for item in nav.items:
+            item.parent = None
+        return nav
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if isinstance(page.meta.get("title"), str) and not isinstance(page.meta["title"], Markup):
             # Front-matter titles are text, but Material prints page.title unescaped (<title>, h1, nav).
@@ -346,3 +359,10 @@ def _edit_url(config: MkDocsConfig, file: File | None) -> str | None:
         path = config.edit_uri + file.edit_uri
     repo = config.repo_url or ""
     return urljoin(repo if not repo or repo.endswith("/") else repo + "/", path)
+
+
+def _lone_generated_page(item) -> bool:
+    """A nav section holding nothing but one generated page (e.g. ``departments/index.md``)."""
+    children = getattr(item, "children", None) or []
+    return (getattr(item, "is_section", False) and len(children) == 1 and children[0].is_page
+            and children[0].file.generated_by is not None)

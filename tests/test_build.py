@@ -167,3 +167,11 @@ def test_edit_and_report_links_only_when_configured(tmp_path):
     assert 'class="sop-actions__edit" href="https://git.example.com/qa/sops/edit/main/docs/qc/pasteurise.md"' in html
     assert ('class="sop-actions__report" href="https://git.example.com/qa/sops/issues/new?title=SOP-QC-001%20v1.0'
             '&amp;body=https%3A%2F%2Fsop.plant.example%2Fid%2FSOP-QC-001%2F"') in html
+
+
+def test_generated_overview_pages_sit_in_the_navigation_under_their_own_titles(tmp_path):
+    site = build_site(tmp_path, FILES, "--strict", theme={"name": "material", "font": False, "language": "zh"})
+    html = (site / "qc/pasteurise/index.html").read_text(encoding="utf-8")
+    nav = html[html.index("md-nav--primary"):html.index("md-nav--secondary")]
+    assert re.search(r'href="../../departments/"[^>]*>\s*<span class="md-ellipsis">\s*部门', nav)
+    assert ">Departments<" not in nav and "departments/QC/" not in nav

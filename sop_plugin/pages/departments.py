@@ -71,7 +71,7 @@ def department_page(site: SiteContext, links, department, sops: list[Sop], exten
     if not sops:
         parts.append(f"<p>{esc(t('department.no_sops'))}</p>")
     body = f'<div class="sop-department" data-department="{esc(department.id)}">{"".join(parts)}</div>'
-    return html_page(src, localized(department.name, lang), body)
+    return html_page(src, localized(department.name, lang), body, in_nav=False)  # reached from departments/
 
 
 def department_pages(site: SiteContext, extended: bool = True) -> list[GeneratedFile]:
