@@ -29,7 +29,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import difflib
-import gc
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -50,19 +49,8 @@ class UsageError(Exception):
 
 
 def load(project: Project) -> Catalog:
-    """Load the catalog with the cyclic garbage collector paused.
-
-    Parsing thousands of front-matters allocates millions of small objects that all stay alive;
-    each automatic collection walks them all again (about a third of the time for 3000 SOPs).
-    Nothing is lost: the collector runs once at the end.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return project.load()
-    finally:
-        if enabled:
-            gc.enable()
+    """Load the project's catalog exactly as the build does."""
+    return project.load()
 
 
 def _date(value: str) -> dt.date:
