@@ -54,64 +54,9 @@ META_FLAG = "sop_quiz"
 # Any element that quiz.js works on (an attribute inside a real tag: escaped code samples don't count).
 _TRAINING_MARKUP = re.compile(r"<[a-zA-Z][^<>]*?\sdata-(?:quiz|training-quiz|training-progress|sop-learner|sop-records)[\s=>]")
 
-#: UI strings of the training pages; the plugin's ``strings`` option overrides any of them by key.
-STRINGS = {
-    "en": {
-        "training.my": "My training",
-        "training.my_intro": "Your onboarding lists and quiz results, kept in this browser for each learner. "
-                             "Enter your name before you start; on a shared PC, switch to yourself first.",
-        "training.my_link": "My training: progress and records",
-        "training.take_own_page": "open the quiz on its own page",
-        "training.quiz_for": "Quiz on {link}, version {version}.",
-        "training.pass_info": "{n} questions per attempt, pass mark {pass_mark}%. The result counts for version "
-                              "{major}.x of the SOP: a new major version means retraining.",
-        "training.upcoming_quiz": "The quiz trains version {version}, which takes effect on {date}: {link}.",
-        "training.translation_quiz": "The quiz of {id} (version {version}), which this page translates: {link}.",
-        "training.by_role": "Onboarding by role",
-        "training.by_role_intro": "The SOPs each role must complete, with your state for each.",
-        "training.no_quiz": "no quiz: read and follow the SOP",
-        "training.records": "My records",
-        "training.disclaimer": "These records are self-reported: they are kept in this browser and you can download "
-                               "or print them for your supervisor, but they are not 21 CFR Part 11 records "
-                               "(no electronic signature, no audit trail, and the answers of this static site can "
-                               "be recovered by a determined person).",
-        "training.storage": "Results are stored in this browser only (per learner): another PC or browser does "
-                            "not see them, and clearing the browser's data deletes them. Download your records "
-                            "regularly.",
-        "training.no_roles": "No role in roles.yml has an onboarding list.",
-    },
-    "zh": {
-        "training.my": "我的培训",
-        "training.my_intro": "你的上岗必修清单和测验成绩，按学员保存在本浏览器中。开始前请输入姓名；在共用电脑上请先切换到你自己。",
-        "training.my_link": "我的培训：进度与记录",
-        "training.take_own_page": "在单独页面参加测验",
-        "training.quiz_for": "{link} 的测验，{version} 版。",
-        "training.pass_info": "每次 {n} 题，合格线 {pass_mark}%。成绩对本SOP的 {major}.x 版有效：升级主版本号即需重新培训。",
-        "training.upcoming_quiz": "测验针对 {version} 版，该版本于 {date} 生效：{link}。",
-        "training.translation_quiz": "本页所译 {id}（{version} 版）的测验：{link}。",
-        "training.by_role": "各角色上岗必修",
-        "training.by_role_intro": "各角色必须完成的SOP，以及你在每一项上的状态。",
-        "training.no_quiz": "无测验：阅读并按SOP执行",
-        "training.records": "我的培训记录",
-        "training.disclaimer": "这些记录由学员自行生成：保存在本浏览器中，可下载或打印后交给主管，但不是 21 CFR Part 11 "
-                               "电子记录（没有电子签名，没有审计追踪；本静态网站中的答案可被有心人还原）。",
-        "training.storage": "成绩只保存在本浏览器中（按学员）：其他电脑或浏览器看不到，清除浏览器数据会删除成绩。请定期下载你的记录。",
-        "training.no_roles": "roles.yml 中没有任何角色定义上岗必修清单。",
-    },
-}
-
-
-def tr(site: SiteContext, key: str, **values) -> str:
-    """A training UI string: the site's ``strings`` override if any, else this module's table."""
-    text = site.t(key)
-    if text == key:
-        text = STRINGS["zh" if site.t.language == "zh" else "en"].get(key, key)
-    return text.format(**values) if values else text
-
-
 def _tm(site: SiteContext, key: str, **values) -> Markup:
-    """:func:`tr` with HTML placeholders (links); the string itself is escaped."""
-    return Markup(escape(tr(site, key))).format(**values)
+    """A UI string with HTML placeholders (links); the string itself is escaped."""
+    return Markup(escape(site.t(key))).format(**values)
 
 
 def quiz_src(quiz_id: str) -> str:
@@ -213,7 +158,7 @@ def training_list(site: SiteContext, role_id: str, page_url: str, inner: str) ->
     """A role's onboarding list (``inner``: its progress placeholder and items) as a training list
     of ``quiz.js``, after the learner bar, with a link to "my training"."""
     link = Markup('<p class="sop-training__my"><a href="{}">{}</a></p>').format(
-        href(site, INDEX_SRC, page_url), tr(site, "training.my_link"))
+        href(site, INDEX_SRC, page_url), site.t("training.my_link"))
     return (learner_bar(site) + Markup('<div class="sop-training-list" data-training-list data-role="{}">').format(role_id)
             + Markup(inner) + Markup("</div>") + link)
 
@@ -241,8 +186,8 @@ def sop_section(site: SiteContext, sop: Sop, page_url: str) -> str:
             link=Markup('<a href="{}">{}</a>').format(own_page, quiz.bank.title))))
         return str(Markup("").join(parts))
     parts.append(Markup('<p class="sop-training__info" data-search-exclude>{} · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
-        tr(site, "training.pass_info", n=quiz.asked, pass_mark=quiz.bank.pass_mark, major=sop.major),
-        own_page, tr(site, "training.take_own_page"), href(site, INDEX_SRC, page_url), tr(site, "training.my")))
+        site.t("training.pass_info", n=quiz.asked, pass_mark=quiz.bank.pass_mark, major=sop.major),
+        own_page, site.t("training.take_own_page"), href(site, INDEX_SRC, page_url), site.t("training.my")))
     parts.append(Markup(render_quiz(quiz, sop, site.t.language, ask_employee=ask_employee(site))))
     return str(Markup("").join(parts))
 
@@ -256,8 +201,8 @@ def quiz_page(site: SiteContext, quiz) -> GeneratedFile:
         Markup('<p class="sop-training__for">{} {}</p>').format(
             _tm(site, "training.quiz_for", link=sop_link(site, sop, url), version=sop.version), badge(site, sop)),
         Markup('<p class="sop-training__info" data-search-exclude>{} · <a href="{}">{}</a></p>').format(
-            tr(site, "training.pass_info", n=quiz.asked, pass_mark=quiz.bank.pass_mark, major=sop.major),
-            href(site, INDEX_SRC, url), tr(site, "training.my")),
+            site.t("training.pass_info", n=quiz.asked, pass_mark=quiz.bank.pass_mark, major=sop.major),
+            href(site, INDEX_SRC, url), site.t("training.my")),
         Markup(render_quiz(quiz, sop, site.t.language, sop_url=_sop_url(site, sop, url) or "",
                            ask_employee=ask_employee(site))),
     ]
@@ -275,7 +220,7 @@ def _item(site: SiteContext, sop_id: str, page_url: str) -> Markup:
         sop_link(site, sop, page_url), site.t("version"), sop.version)
     if quiz is None or not has_page(site, quiz):
         return Markup('<li data-sop-id="{}">{} — <span class="sop-onboarding__quiz">{}</span></li>').format(
-            sop.id, head, tr(site, "training.no_quiz"))
+            sop.id, head, site.t("training.no_quiz"))
     return Markup('<li data-training-quiz="{}" data-sop-id="{}" data-sop-major="{}" data-sop-version="{}">'
                   '{} — {}: <span class="sop-onboarding__quiz">{}</span></li>').format(
         quiz.id, sop.id, sop.major, sop.version, head, site.t("training.quiz"), quiz_link(site, quiz, page_url))
@@ -288,10 +233,10 @@ def my_training_page(site: SiteContext, role_links: bool = True) -> GeneratedFil
 
     lang, catalog = site.t.language, site.catalog
     url = site.url_for_src(INDEX_SRC)
-    parts = [Markup('<p class="sop-training__intro">{}</p>').format(tr(site, "training.my_intro")),
+    parts = [Markup('<p class="sop-training__intro">{}</p>').format(site.t("training.my_intro")),
              learner_bar(site),
              Markup('<h2 id="onboarding">{}</h2><p>{}</p>').format(
-                 tr(site, "training.by_role"), tr(site, "training.by_role_intro"))]
+                 site.t("training.by_role"), site.t("training.by_role_intro"))]
     roles = [catalog.roles[role_id] for role_id in role_order(site) if catalog.roles[role_id].onboarding]
     for role in roles:
         name = localized(role.name, lang)
@@ -303,12 +248,12 @@ def my_training_page(site: SiteContext, role_links: bool = True) -> GeneratedFil
             '<summary><strong>{1}</strong> <span class="sop-training-progress" data-training-progress data-role="{0}"></span></summary>'
             '<ol class="sop-onboarding">{2}</ol></details>').format(role.id, title, items))
     if not roles:
-        parts.append(Markup("<p>{}</p>").format(tr(site, "training.no_roles")))
+        parts.append(Markup("<p>{}</p>").format(site.t("training.no_roles")))
     parts.append(Markup('<h2 id="sop-records">{}</h2><p class="sop-training__disclaimer"><strong>{}</strong></p><p>{}</p>'
                         '<div class="sop-training-records" data-sop-records data-search-exclude></div>').format(
-        tr(site, "training.records"), tr(site, "training.disclaimer"), tr(site, "training.storage")))
+        site.t("training.records"), site.t("training.disclaimer"), site.t("training.storage")))
     parts.append(Markup(render_strings(lang)))
-    return _page(INDEX_SRC, tr(site, "training.my"), Markup("").join(parts))
+    return _page(INDEX_SRC, site.t("training.my"), Markup("").join(parts))
 
 
 def training_pages(site: SiteContext, role_links: bool = True) -> list[GeneratedFile]:
