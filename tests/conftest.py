@@ -27,7 +27,6 @@ import contextlib
 import fcntl
 import functools
 import http.server
-import inspect
 import io
 import logging
 import os
@@ -92,26 +91,25 @@ class SharedTemplateCode(jinja2.BytecodeCache):
     """Jinja's own bytecode-cache seam, in memory, shared by every environment of this process.
 
     A template's compiled code depends on its source and on the environment it was compiled for:
-    delimiters, whitespace options, extensions, autoescape and the filters and tests (their calling
-    convention, and their values when Jinja folds constants), so all of those are in the key.
-    A filter that is not a plain module-level function (a closure, a bound method) enters the key
-    as itself, so code folded with one build's filter is never reused by another build."""
+    delimiters, whitespace options, extensions, autoescape, ``finalize`` and the filters and tests
+    (their calling convention, and their values when Jinja folds constants), so all of those are in
+    the key.
+    A filter enters the key as itself (its calling convention alone where it takes the context and
+    so is never folded): a module's function is the same object in every build, while a filter
+    made for one build (a lambda, a closure) makes that build's code its own."""
 
     def __init__(self) -> None:
         self.code: dict[tuple, tuple[str, object]] = {}
 
     @staticmethod
-    def _functions(table: dict) -> tuple:
-        key = []
-        for name, func in sorted(table.items()):
-            passed = getattr(getattr(func, "jinja_pass_arg", None), "name", None)  # @pass_context ...
-            if passed == "context":  # never folded: the code only calls it
-                key.append((name, "context"))
-            elif inspect.isfunction(func) and func.__closure__ is None:
-                key.append((name, passed, func.__module__, func.__qualname__))
-            else:
-                key.append((name, passed, func))
-        return tuple(key)
+    def _function(func) -> tuple:
+        passed = getattr(getattr(func, "jinja_pass_arg", None), "name", None)  # @pass_context ...
+        if passed == "context":  # never folded: the code only calls it
+            return ("context",)
+        return (passed, func)  # the object itself: a module's function is the same in every build
+
+    def _functions(self, table: dict) -> tuple:
+        return tuple((name, *self._function(func)) for name, func in sorted(table.items()))
 
     def _environment_key(self, env: jinja2.Environment, name: str) -> tuple:
         autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
@@ -127,6 +125,7 @@ class SharedTemplateCode(jinja2.BytecodeCache):
             tuple(sorted(env.extensions)),
             tuple(getattr(env, setting, None) for setting in settings),
             repr(sorted(env.policies.items())),
+            self._function(env.finalize),  # applied to constant output when compiling
             self._functions(env.filters),
             self._functions(env.tests),
         )
