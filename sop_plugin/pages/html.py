@@ -23,6 +23,7 @@ No MkDocs import.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jinja2
@@ -52,37 +53,63 @@ def environment(site: SiteContext) -> jinja2.Environment:
     ``site.loader`` (the theme's loader under MkDocs) or the package's ``templates/``."""
     env = site.cache.get("env")
     if env is None:
-        loader = site.loader or jinja2.FileSystemLoader(str(TEMPLATES))
-        env = jinja2.Environment(
-            loader=loader,
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,  # one build: no file-date check at every lookup
-        )
-        env.globals.update(
-            t=site.t,
-            tm=lambda key, **values: ui(site, key, **values),
-            localized=localized,
-            links=links(site),
-            lang=site.t.language,
-            today=site.today,
-            names=names,
-            cp_badge=links(site).cp_badge,  # cached: a control point shows on registers, role pages, cards
-            role_src=role_src,
-            relative_url=relative_url,
-        )
-        site.cache["env"] = env
+        env = site.cache["env"] = _environment(site)
     return env
 
 
-def template(site: SiteContext, name: str) -> jinja2.Template:
+def xml_environment(site: SiteContext) -> jinja2.Environment:
+    """The environment of the XML files (the Atom feed): the same loader, globals and escaping
+    (``< > & " '`` as entities, which XML reads as HTML does), and every value also loses the
+    characters XML 1.0 cannot hold (control characters), so hostile text never breaks the file."""
+    env = site.cache.get("xml-env")
+    if env is None:
+        env = site.cache["xml-env"] = _environment(site, finalize=xml_text)
+    return env
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """``value`` without the characters XML 1.0 cannot hold (text only: Markup is kept as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _NOT_XML.sub("", value)
+    return value
+
+
+def _environment(site: SiteContext, **options) -> jinja2.Environment:
+    loader = site.loader or jinja2.FileSystemLoader(str(TEMPLATES))
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # one build: no file-date check at every lookup
+        **options,
+    )
+    env.globals.update(
+        t=site.t,
+        tm=lambda key, **values: ui(site, key, **values),
+        localized=localized,
+        links=links(site),
+        lang=site.t.language,
+        today=site.today,
+        names=names,
+        cp_badge=links(site).cp_badge,  # cached: a control point shows on registers, role pages, cards
+        role_src=role_src,
+        relative_url=relative_url,
+    )
+    return env
+
+
+def template(site: SiteContext, name: str, env=environment) -> jinja2.Template:
     """The template ``name`` of this build, looked up once per build (a register or a page
-    family asks for its templates once per page)."""
-    key = ("template", name)
+    family asks for its templates once per page); ``env``: :func:`environment` or
+    :func:`xml_environment`."""
+    key = ("template", name, env)
     found = site.cache.get(key)
     if found is None:
-        found = site.cache[key] = environment(site).get_template(name)
+        found = site.cache[key] = env(site).get_template(name)
     return found
 
 
@@ -91,10 +118,10 @@ def render(site: SiteContext, template_name: str, **context) -> Markup:
     return escape(template(site, template_name).make_module(context))  # its __html__: the body
 
 
-def render_document(site: SiteContext, template_name: str, **context) -> str:
-    """A template of this build rendered with ``context`` as a whole file (a redirect page, the
-    Atom feed): its text, autoescaped like every template."""
-    return template(site, template_name).render(context)
+def render_document(site: SiteContext, template_name: str, environment=environment, **context) -> str:
+    """A template of this build rendered with ``context`` as a whole file (a redirect page; the
+    Atom feed, with ``environment=xml_environment``): its text, autoescaped like every template."""
+    return template(site, template_name, environment).render(context)
 
 
 def render_page(
