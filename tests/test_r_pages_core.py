@@ -103,7 +103,7 @@ def test_the_feed_is_well_formed_atom_with_hostile_titles_as_text(hostile, site_
 def test_the_feed_template_is_overridable_like_every_page(hostile, tmp_path):
     custom = tmp_path / "overrides" / "pages"
     custom.mkdir(parents=True)
-    (custom / "feed.xml").write_text(
+    (custom / "feed.xml.html").write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         "{% for e in entries %}<entry><title>{{ e.title }}</title></entry>{% endfor %}</feed>",
         encoding="utf-8",
@@ -165,3 +165,10 @@ def test_fill_gives_what_markup_mod_gives(template, values):
 def test_xml_text_drops_only_what_xml_cannot_hold():
     assert xml_text("a\x00b\x0bc\tc\nd\ufffee") == "abc\tc\nde"
     assert xml_text(Markup("<b>\x01</b>")) == Markup("<b>\x01</b>") and xml_text(3) == 3
+
+
+def test_every_package_template_is_html_so_mkdocs_does_not_publish_it():
+    # The package's templates/ folder is a theme folder under MkDocs: any file there that is not
+    # *.html would be copied into the site as it is (a feed template at site/pages/feed.xml).
+    others = [p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*") if p.is_file() and p.suffix != ".html"]
+    assert others == []

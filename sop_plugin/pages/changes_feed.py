@@ -167,7 +167,7 @@ def changes_pages(site: SiteContext) -> list[GeneratedFile]:
     return files
 
 
-FEED_TEMPLATE = "pages/feed.xml"
+FEED_TEMPLATE = "pages/feed.xml.html"  # .html: MkDocs publishes any other file of a theme folder
 
 
 def _timestamp(when: dt.datetime) -> str:
@@ -175,7 +175,7 @@ def _timestamp(when: dt.datetime) -> str:
 
 
 def atom_feed(site: SiteContext, changes: list[Change]) -> str:
-    """The Atom (RFC 4287) feed of ``changes`` (template ``pages/feed.xml``, XML-autoescaped);
+    """The Atom (RFC 4287) feed of ``changes`` (template ``pages/feed.xml.html``, XML-autoescaped);
     every id a stable URN or the feed's own URL."""
     t = site.t
     base = site.site_url.rstrip("/") + "/" if site.site_url else None
