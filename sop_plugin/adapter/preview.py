@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.bccache
+import watchdog.events
 import watchdog.observers
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -241,9 +243,7 @@ def serve(
             port = probe.getsockname()[1]
     server = LiveReloadServer(builder=builder, host="127.0.0.1", port=port, root=str(site_dir))
     server.error_handler = lambda code: _error_page(site_dir, code)
-    # The file system's own change events (inotify, FSEvents, ...) rather than MkDocs' polling,
-    # which would stat every file of the docs folder twice a second beside the rebuilds.
-    server.observer = watchdog.observers.Observer()
+    server.observer = _ChangeObserver()
     for path in watched_inputs(config_file):
         server.watch(str(path))
     builder()
@@ -255,6 +255,42 @@ def serve(
         pass
     finally:
         server.shutdown()
+
+
+class _OnlyChanges(watchdog.events.FileSystemEventHandler):
+    """Passes on the events of a file that changed, not of one that was only read: the build
+    itself opens every input (``opened``, ``closed_no_write``), and a read can update a file's
+    access time (a ``modified`` event with the same modification time and size)."""
+
+    def __init__(self, handler: watchdog.events.FileSystemEventHandler, since_ns: int) -> None:
+        super().__init__()
+        self.handler, self.since_ns = handler, since_ns
+        self.seen: dict[str, tuple[int, int]] = {}  # path -> (mtime_ns, size) at its last event
+
+    def dispatch(self, event: watchdog.events.FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.event_type == "modified" and not event.is_directory and not self._changed(event.src_path):
+            return
+        self.handler.dispatch(event)
+
+    def _changed(self, path) -> bool:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return True  # gone: a change
+        key, before = (st.st_mtime_ns, st.st_size), self.seen.get(path)
+        self.seen[path] = key
+        return key != before if before is not None else key[0] >= self.since_ns
+
+
+class _ChangeObserver(watchdog.observers.Observer):
+    """The file system's own change events (inotify, FSEvents, ...), as MkDocs' polling would see
+    them (a change of a file's content), without a stat of every file twice a second."""
+
+    def schedule(self, event_handler, path, *, recursive: bool = False, **options):
+        handler = _OnlyChanges(event_handler, time.time_ns())
+        return super().schedule(handler, path, recursive=recursive, **options)
 
 
 def _error_page(site_dir: Path, code: int) -> bytes | None:
