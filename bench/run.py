@@ -611,6 +611,7 @@ def preview_checks(args, corpus=None) -> list[Check]:
     loop = edit_save_see(
         args.python, config, edited, sop_page_path(source)[: -len("index.html")], cwd=corpus.root, env=env
     )
+    log("  preview, serve session: " + " | ".join(line for line in loop.output.splitlines() if "built in" in line))
     log(f"  preview, saves: seen after {loop.see_s} s, rebuilt in {loop.rebuild_s} s (CPU {loop.rebuild_cpu_s} s)")
     label = f"preview of one edited SOP at N={PREVIEW_SOPS}"
     return [
