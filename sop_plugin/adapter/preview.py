@@ -94,6 +94,7 @@ class Session:
     def __init__(self) -> None:
         self.cache = ParseCache()
         self.templates = _CompiledTemplates()
+        self.theme_files: dict[tuple, list[str]] = {}  # theme folders -> their files (_list_theme_once)
         self.sources: frozenset[str] = frozenset()  # the files being previewed
         self._versions: Versions | None = None
         self._versions_key: tuple | None = None
@@ -189,11 +190,38 @@ def preview_build(config_file: Path, sources: list[str], site_dir: Path, session
     session.builds += 1
     sop.preview = session
     config.plugins["sop-preview"] = _SessionPlugin(session.templates)
+    _list_theme_once(config.theme, session.theme_files)
     links = config.validation.links  # links to pages a preview leaves out are not mistakes
     links.not_found = links.absolute_links = links.unrecognized_links = links.anchors = logging.DEBUG
     config.validation.nav.not_found = config.validation.nav.omitted_files = logging.DEBUG
     build(config)
     return time.perf_counter() - start
+
+
+def _list_theme_once(theme, listings: dict) -> None:
+    """The files of the theme's folders are listed once a session, not at every build (MkDocs lists
+    them to copy the theme's assets: Material's folders hold thousands of icons). A file added to
+    or removed from a theme folder shows after a restart of ``sop serve``."""
+    make_env = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env = make_env()
+        folders = tuple(getattr(env.loader, "searchpath", ()))
+        if not folders:
+            return env
+        list_templates = env.list_templates
+
+        def listed(extensions=None, filter_func=None) -> list[str]:
+            # MkDocs' filter depends only on the theme's static templates (and constants).
+            key = (folders, tuple(extensions or ()), tuple(theme.static_templates), filter_func is not None)
+            if key not in listings:
+                listings[key] = list_templates(extensions, filter_func)
+            return list(listings[key])
+
+        env.list_templates = listed
+        return env
+
+    theme.get_env = get_env
 
 
 def docs_dir_of(config_file: Path) -> Path:
