@@ -251,7 +251,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _on_files_generated(self, files: Files, config: MkDocsConfig) -> None:
         self.bodies, self.overview_uris = {}, []
         pages_on = self.config.generated_pages and not self.config.preview  # a preview shows none
-        if self.preview:  # sop serve: the pages the edited SOPs link to, not the whole catalog's
+        if self.config.preview:  # sop serve: the pages that show the edited SOPs, not the whole catalog's
             output = preview.generated(self.site, self.config.preview, self.preview)
         else:
             output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())

@@ -126,9 +126,7 @@ class Session:
             keep = set(state)
             merged.by_path = {p: v for p, v in merged.by_path.items() if p in keep and p not in paths}
             merged.by_path.update(fresh.by_path)
-            merged.views = {
-                uri: view for versions in merged.by_path.values() for view in versions.views for uri in [view.src_uri]
-            }
+            merged.views = {view.src_uri: view for versions in merged.by_path.values() for view in versions.views}
             merged.problems = [p for p in merged.problems if p.file in keep and p.file not in paths] + fresh.problems
             merged.today = today
         self._versions, self._versions_key, self._versions_of = merged, key, state
