@@ -392,8 +392,8 @@ def test_keyboard_only_never_submits_by_accident(context, site, server):
     page.keyboard.press("Enter")
     assert "100% (pass mark 75%): Passed" in box.locator(".sopq-live").inner_text()
     assert state(page) == "passed"
-    assert active("e.classList.contains('sopq-retry')")  # focus lands on "Try again"
-    # Focus is visible: an outline is drawn on the focused button.
+    assert active("e.classList.contains('sopq-result')")  # focus lands on the result, "Try again" is next
+    # Focus is visible: an outline is drawn on the focused result.
     assert active("getComputedStyle(e).outlineStyle") != "none"
 
 
