@@ -16,7 +16,8 @@ import pytest
 from conftest import run_build, sop_text, write_project
 from test_history import LI, WANG, Repo
 
-from sop_plugin.pages.diff import body_diff, styled
+from sop_plugin.i18n import strings_for
+from sop_plugin.pages.diff import body_diff, field_label, key_namer, styled, value_text
 
 BODY_RE = re.compile(r'<div class="sop-diff__body">(.*?)</div></div></section>', re.S)
 
@@ -152,3 +153,21 @@ def test_example_demo_revisions_read_as_text(example_site):
             assert "<strong>" in body.group(1) and ("<del>" in body.group(1) or "<ins>" in body.group(1))
     upcoming = (example_site / "id/SOP-PROD-020/v2.0/index.html").read_text(encoding="utf-8")
     assert "<strong>数量平衡（KCP-1）</strong>" in BODY_RE.search(upcoming).group(1)
+
+
+def test_changed_fields_are_named_in_the_site_language():
+    t = strings_for("zh")
+    assert field_label("effective_date", t) == "生效日期 <code>effective_date</code>"
+    assert field_label("review_interval_months", t) == "<code>review_interval_months</code>"  # no UI name
+    assert field_label("control_points[CCP-1].limit", t) == "控制点 CCP-1 · 限值"
+    assert field_label("exceptions[停电].action", t) == "例外情况 停电 · 处理"
+    assert field_label("roles[qc-inspector].steps", t) == "角色 qc-inspector · 步骤"
+    assert field_label("roles[<b>]", t) == "角色 &lt;b&gt;"  # a key is text
+    point = {"id": "KCP-1", "limit": "≤ 4 °C", "monitoring": {"how": "探针", "frequency": "每批"}}
+    assert (
+        value_text(point, key_namer("control_points[KCP-1]", t))
+        == "控制点: KCP-1; 限值: ≤ 4 °C; 监控: 方法: 探针; 频率: 每批"
+    )
+    assert value_text(point) == "id: KCP-1; limit: ≤ 4 °C; monitoring: how: 探针; frequency: 每批"
+    english = strings_for("en")
+    assert field_label("effective_date", english) == "Effective <code>effective_date</code>"

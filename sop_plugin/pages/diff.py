@@ -326,31 +326,61 @@ def _keyed(name: str, key: str, old: list[dict], new: list[dict]) -> list[tuple]
     return changes
 
 
-def value_text(value) -> str:
-    """A front-matter value as one line of text."""
+def value_text(value, name=None) -> str:
+    """A front-matter value as one line of text; ``name(key)`` names the keys of a mapping."""
     if value is None:
         return ""
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items() if v not in (None, [], {}))
+        return "; ".join(
+            f"{name(k) if name else k}: {value_text(v, name)}" for k, v in value.items() if v not in (None, [], {})
+        )
     if isinstance(value, list):
-        return ", ".join(value_text(v) for v in value)
+        return ", ".join(value_text(v, name) for v in value)
     return str(value)
 
 
 _ROW = Markup('<tr data-field="{}"><td>{}</td><td>{}</td></tr>')
 _CP_ROW = Markup('<tr class="sop-diff__cp" data-field="{}"><td>{}</td><td>{}</td></tr>')
-_CP_LABEL = re.compile(r"control_points\[(?P<id>[^\]]+)\](?:\.(?P<field>[a-z_]+))?(?:\.(?P<sub>[a-z_]+))?$")
+_LABEL = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<key>[^\]]*)\])?(?:\.(?P<field>[a-z_]+))?(?:\.(?P<sub>[a-z_]+))?$")
+#: The UI strings that name the fields of an item of a keyed list (``cp.limit``, ``exc.action`` ...).
+_ITEM_STRINGS = {"control_points": "cp.", "exceptions": "exc.", "records": "rec.", "roles": ""}
+
+
+def _ui(t, key: str) -> str | None:
+    """The UI string ``key``, or None when the catalogs have none (``t`` returns the key itself)."""
+    text = t(key)
+    return text if text != key else None
+
+
+def key_namer(label: str, t):
+    """``name(key)`` for the keys of a changed item: ``limit`` of a control point is "Limit"."""
+    match = _LABEL.match(label)
+    prefix = _ITEM_STRINGS.get(match["name"]) if match else None
+    if prefix is None:
+        return None
+    return lambda key: _ui(t, f"{prefix}{key}") or _ui(t, key) or key
 
 
 def field_label(label: str, t) -> Markup:
-    """A changed field as readers name it: ``control_points[CCP-1].limit`` is "Control point CCP-1 ·
-    Limit" (the UI strings of the control-point table); other fields keep their front-matter name."""
-    match = _CP_LABEL.match(label)
-    if not match:
+    """A changed field as readers name it, in the site's language: ``control_points[CCP-1].limit``
+    is "Control point CCP-1 · Limit"; other fields get their UI name followed by the front-matter
+    key, for the author ("Effective ``effective_date``"), or the key alone when there is no name;
+    an item of another keyed list is named with its key ("Exceptions Power cut · Do")."""
+    match = _LABEL.match(label)
+    if match and match["name"] == "control_points" and match["key"] is not None:
+        parts = [f"{t('cp.id')} {match['key']}"]
+        if match["field"]:
+            parts.append(t(f"cp.{match['field']}") + (f" ({match['sub']})" if match["sub"] else ""))
+        return Markup("{}").format(" · ".join(parts))
+    name = _ui(t, match["name"]) if match else None
+    if name is None:
         return Markup("<code>{}</code>").format(label)
-    parts = [f"{t('cp.id')} {match['id']}"]
+    if match["key"] is None:
+        return Markup("{} <code>{}</code>").format(name, label)
+    parts = [f"{name} {match['key']}"]  # an item of a keyed list: its key says which
     if match["field"]:
-        parts.append(t(f"cp.{match['field']}") + (f" ({match['sub']})" if match["sub"] else ""))
+        namer = key_namer(label, t)
+        parts.append(namer(match["field"]) if namer else match["field"])
     return Markup("{}").format(" · ".join(parts))
 
 
@@ -369,7 +399,8 @@ def diff_section(
     if fields:
         rows = []
         for label, before, after in fields:
-            one, other = value_text(before), value_text(after)
+            name = key_namer(label, t)
+            one, other = value_text(before, name), value_text(after, name)
             row = _CP_ROW if label.startswith("control_points") else _ROW
             if before is not None and after is not None and len(one) + len(other) < 2000:
                 cell = inline_diff(one, other)
