@@ -21,20 +21,27 @@ WIDTHS = (1024, 1366, 1920)
 
 
 @pytest.fixture
-def base(example_site, serve):
-    return serve(example_site)
+def open_page(chromium, example_site, serve):
+    """``open_page(path, width, height=900)``: a new Chromium page on the example site; closed after the test."""
+    base, pages = serve(example_site), []
+
+    def opened(path: str, width: int, height: int = 900):
+        page = chromium.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        page.goto(base + path)
+        return page
+
+    yield opened
+    for page in pages:
+        page.close()
 
 
 @pytest.mark.browser
-def test_show_all_is_hidden_once_every_row_shows(chromium, base):
-    page = chromium.new_page(viewport={"width": 390, "height": 844})
-    try:
-        page.goto(base + "directory/index.html")
-        more = page.locator("[data-directory-more]")
-        assert more.get_attribute("hidden") is not None and more.is_hidden()
-        assert more.evaluate("e => getComputedStyle(e).display") == "none"
-    finally:
-        page.close()
+def test_show_all_is_hidden_once_every_row_shows(open_page):
+    page = open_page("directory/index.html", 390, 844)
+    more = page.locator("[data-directory-more]")
+    assert more.get_attribute("hidden") is not None and more.is_hidden()
+    assert more.evaluate("e => getComputedStyle(e).display") == "none"
 
 
 HISTORY = """() => { const w = document.querySelector('.sop-history .md-typeset__table'), t = w.querySelector('table');
@@ -46,62 +53,43 @@ HISTORY = """() => { const w = document.querySelector('.sop-history .md-typeset_
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
-def test_history_keeps_what_changed_and_why_readable(chromium, base, width):
-    page = chromium.new_page(viewport={"width": width, "height": 900})
-    try:
-        for path in ("production/htst-pasteurisation.html", "production/packaging-line-clearance.html"):
-            page.goto(base + path)
-            found = page.evaluate(HISTORY)
-            assert found["over"] <= 0, (path, width, found)
-            narrowest = min(w for row in found["cells"] for w in row)
-            assert narrowest >= 5, (path, width, found["cells"])  # at least 5 em: words, not letters
-    finally:
-        page.close()
+@pytest.mark.parametrize("path", ["production/htst-pasteurisation.html", "production/packaging-line-clearance.html"])
+def test_history_keeps_what_changed_and_why_readable(open_page, path, width):
+    found = open_page(path, width).evaluate(HISTORY)
+    assert found["over"] <= 0, found
+    assert min(w for row in found["cells"] for w in row) >= 5, found["cells"]  # at least 5 em: words, not letters
 
 
 @pytest.mark.browser
-def test_history_in_print_keeps_what_changed_and_why_readable(chromium, base):
-    page = chromium.new_page(viewport={"width": 794, "height": 1123})
-    try:
-        page.goto(base + "production/htst-pasteurisation.html")
-        page.emulate_media(media="print")
-        found = page.evaluate(HISTORY)
-        assert min(w for row in found["cells"] for w in row) >= 5, found
-    finally:
-        page.close()
+def test_history_in_print_keeps_what_changed_and_why_readable(open_page):
+    page = open_page("production/htst-pasteurisation.html", 794, 1123)
+    page.emulate_media(media="print")
+    found = page.evaluate(HISTORY)
+    assert min(w for row in found["cells"] for w in row) >= 5, found
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
-def test_register_role_names_never_wrap_per_character(chromium, base, width):
-    page = chromium.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.goto(base + "registers/control-points.html")
-        lines = page.locator("table[data-register-table] a[data-role-ref]").evaluate_all(
-            """xs => xs.filter(x => /[\\u4e00-\\u9fff]/.test(x.textContent)).map(x =>
-                 [x.textContent, x.getClientRects().length, x.getBoundingClientRect().height /
-                  parseFloat(getComputedStyle(x).lineHeight)])"""
-        )
-        assert lines
-        assert all(height < 1.6 for _, _, height in lines), [x for x in lines if x[2] >= 1.6]
-    finally:
-        page.close()
+def test_register_role_names_never_wrap_per_character(open_page, width):
+    page = open_page("registers/control-points.html", width)
+    lines = page.locator("table[data-register-table] a[data-role-ref]").evaluate_all(
+        """xs => xs.filter(x => /[\\u4e00-\\u9fff]/.test(x.textContent)).map(x =>
+             [x.textContent, x.getBoundingClientRect().height / parseFloat(getComputedStyle(x).lineHeight)])"""
+    )
+    assert lines
+    assert all(height < 1.6 for _, height in lines), [x for x in lines if x[1] >= 1.6]
 
 
 @pytest.mark.browser
-def test_changed_fields_of_a_diff_fit_a_phone(chromium, base):
-    page = chromium.new_page(viewport={"width": 390, "height": 844})
-    try:
-        page.goto(base + "id/SOP-PROD-020/v2.0/index.html")
-        over = page.evaluate(
-            "(() => { const w = document.querySelector('table.sop-diff__fields').parentNode;"
-            " return w.scrollWidth - w.clientWidth; })()"
-        )
-        assert over <= 0
-        labels = page.locator("table.sop-diff__fields td:first-child").all_inner_texts()
-        assert any(label.startswith("生效日期") for label in labels)  # named, not only the key
-    finally:
-        page.close()
+def test_changed_fields_of_a_diff_fit_a_phone(open_page):
+    page = open_page("id/SOP-PROD-020/v2.0/index.html", 390, 844)
+    over = page.evaluate(
+        "(() => { const w = document.querySelector('table.sop-diff__fields').parentNode;"
+        " return w.scrollWidth - w.clientWidth; })()"
+    )
+    assert over <= 0
+    labels = page.locator("table.sop-diff__fields td:first-child").all_inner_texts()
+    assert any(label.startswith("生效日期") for label in labels)  # named, not only the key
 
 
 def test_no_empty_section_on_the_sites_index(example_site):
