@@ -215,3 +215,57 @@ def test_my_training_keeps_focus_on_the_learner_bar(page):
     start_with_enter(page)
     assert active(page, "e.classList.contains('sopq-me')")
     assert active(page, "e.innerText") == "Learner: Keyboard User"
+
+
+ACK_SOP = """\
+---
+id: SOP-QC-020
+title: Sample labels
+version: "1.0"
+status: effective
+effective_date: 2026-03-01
+owner: {name: Wang Fang, role: qc-manager}
+department: QC
+lang: en
+---
+
+# Sample labels
+
+1. Label every sample.
+"""
+
+
+@pytest.fixture(scope="module")
+def ack_site(tmp_path_factory) -> Path:
+    """The fixture with an SOP without a quiz on qc-inspector's onboarding list (read and understood)."""
+    kb = tmp_path_factory.mktemp("ack") / "kb"
+    shutil.copytree(FIXTURE, kb)
+    (kb / "docs" / "qc" / "labels.md").write_text(ACK_SOP, encoding="utf-8")
+    roles = kb / "docs" / "roles.yml"
+    roles.write_text(roles.read_text(encoding="utf-8").replace("[SOP-QC-012]", "[SOP-QC-012, SOP-QC-020]"))
+    settings = {
+        "site_name": "Quiz KB",
+        "use_directory_urls": False,
+        "theme": {"name": "material", "font": False, "language": "en"},
+        "plugins": ["search", {"sop": {"build_date": "2026-06-01"}}],
+    }
+    (kb / "mkdocs.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    result = run_build(kb, "--strict")
+    assert result.returncode == 0, result.stderr
+    return kb / "site"
+
+
+@pytest.mark.browser
+def test_read_and_understood_with_the_keyboard_never_drops_focus(chromium, ack_site, serve):
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        page.goto(serve(ack_site) + "qc/labels.html")
+        start_with_enter(page)
+        assert active(page, "e.classList.contains('sopq-ack')")  # the button of that learner bar
+        page.keyboard.press("Enter")
+        assert page.locator(".sopq-ack").is_hidden()
+        assert active(page, "e.classList.contains('sopq-live')")  # what was recorded, not <body>
+        assert "1.0" in active(page, "e.innerText")
+    finally:
+        context.close()

@@ -373,9 +373,12 @@
     if (notice) b.append(el("p", { "class": "sopq-note", text: t(notice) }));
   }
   // After a learner is set or switched the bar is redrawn and its button is gone: focus goes to the
-  // quiz of that bar, else the first quiz of the page, else the bar's "Learner: name" line.
+  // "read and understood" button of that bar, or to the quiz of that bar, else the first quiz of the
+  // page, else the bar's "Learner: name" line.
   function focusAfterLearner(b) {
     var box = b.closest(".sop-quiz"), q = box && box.sopq && box.sopq.body ? box.sopq : quizzes[0];
+    var ack = b.closest("[data-sop-ack]");
+    if (ack && ack.sopAck && !ack.sopAck.button.hidden) { ack.sopAck.button.focus(); return; }
     if (q && q.box.isConnected) { focusFirst(q); return; }
     var line = b.querySelector(".sopq-me");
     if (line) { line.setAttribute("tabindex", "-1"); line.focus(); }
@@ -535,6 +538,8 @@
         if (!me()) { live.textContent = t("needName"); focusName(box); return; }
         var d = ackData(box), problem = record(d, 100, true, []);
         live.textContent = t("ackDone", { version: d.version }) + (problem ? " " + problem : "");
+        live.setAttribute("tabindex", "-1");
+        live.focus();  // the button is hidden now: the focus goes to what it did, not to <body>
       } });
     box.sopAck = { button: button };
     box.append(el("p", { "class": "sopq-actions" }, [button]), live);
