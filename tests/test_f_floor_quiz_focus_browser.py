@@ -53,11 +53,8 @@ BANK = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    kb = tmp_path_factory.mktemp("focus") / "kb"
-    shutil.copytree(FIXTURE, kb)
-    (kb / "quizzes" / "qc" / "incoming.yml").write_text(yaml.safe_dump(BANK, allow_unicode=True), encoding="utf-8")
+def build(kb: Path) -> Path:
+    """Build the knowledge base ``kb`` (English UI, ``--strict``); returns its site folder."""
     settings = {
         "site_name": "Quiz KB",
         "use_directory_urls": False,
@@ -68,6 +65,14 @@ def site(tmp_path_factory) -> Path:
     result = run_build(kb, "--strict")
     assert result.returncode == 0, result.stderr
     return kb / "site"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    kb = tmp_path_factory.mktemp("focus") / "kb"
+    shutil.copytree(FIXTURE, kb)
+    (kb / "quizzes" / "qc" / "incoming.yml").write_text(yaml.safe_dump(BANK, allow_unicode=True), encoding="utf-8")
+    return build(kb)
 
 
 @pytest.fixture
@@ -243,16 +248,7 @@ def ack_site(tmp_path_factory) -> Path:
     (kb / "docs" / "qc" / "labels.md").write_text(ACK_SOP, encoding="utf-8")
     roles = kb / "docs" / "roles.yml"
     roles.write_text(roles.read_text(encoding="utf-8").replace("[SOP-QC-012]", "[SOP-QC-012, SOP-QC-020]"))
-    settings = {
-        "site_name": "Quiz KB",
-        "use_directory_urls": False,
-        "theme": {"name": "material", "font": False, "language": "en"},
-        "plugins": ["search", {"sop": {"build_date": "2026-06-01"}}],
-    }
-    (kb / "mkdocs.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    result = run_build(kb, "--strict")
-    assert result.returncode == 0, result.stderr
-    return kb / "site"
+    return build(kb)
 
 
 @pytest.mark.browser
