@@ -144,6 +144,7 @@ class Variant:
     config: Path
     repeat: bool = True  # False: build once whatever --repeat says (reference builds)
     keep: bool = False  # keep the built site (the browser test needs it)
+    python: str | None = None  # the Python that runs mkdocs for this variant (None: --python)
 
 
 @dataclass
@@ -186,7 +187,7 @@ def measure(corpus, variants: list[Variant], args) -> list[Build]:
                 corpus.root,
                 v.config,
                 sources,
-                python=args.python,
+                python=v.python or args.python,
                 strict=args.strict,
                 keep=v.keep or args.keep_sites,
             )
@@ -391,12 +392,25 @@ def pages(args) -> Result:
         Variant("pages-off", corpus_mod.write_config(root, "pages-off", sop_options=off)),
         Variant("pages-on", corpus_mod.write_config(root, "pages-on", sop_options=on)),
     ]
+    if args.baseline_python:  # the same builds with another checkout (issue 10.1: before the templates)
+        variants += [
+            Variant("pages-off-baseline", variants[0].config, python=args.baseline_python),
+            Variant("pages-on-baseline", variants[1].config, python=args.baseline_python),
+        ]
     result = Result("pages", n, measure(corpus, variants, args))
     result.notes.append(f"options: off={off} on={on or '(defaults)'}; {len(corpus.roles)} roles")
     off_b, on_b = result.build("pages-off"), result.build("pages-on")
     result.checks += build_ratio(
         f"build ratio pages on/off, N={n}", on_b, off_b, 1.15, note="target at N=3000, 40 roles" if n != 3000 else ""
     )
+    cost = on_b.cpu_s - off_b.cpu_s  # what the generated pages cost: the same build with and without them
+    result.checks.append(Check(f"generated-pages cost, N={n} (cpu, pages on - off)", cost, unit=" s"))
+    if args.baseline_python:
+        base = result.build("pages-on-baseline").cpu_s - result.build("pages-off-baseline").cpu_s
+        result.checks += [
+            Check(f"generated-pages cost, N={n}, baseline (cpu)", base, unit=" s", note=args.baseline_python),
+            Check("generated-pages cost ratio this/baseline (cpu)", ratio(cost, base), "<=", 1.10, note="issue 10.1"),
+        ]
     folders = on_b.stats.largest_by_folder
     biggest = max((folders[f] for f in LISTING_FOLDERS if f in folders), key=lambda item: item[1], default=None)
     if biggest is not None:
@@ -659,6 +673,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--archives-off", metavar="YAML", help="plugin options that turn archived versions off")
     parser.add_argument("--pages-off", metavar="YAML", help="plugin options that turn generated pages off")
+    parser.add_argument(
+        "--baseline-python",
+        metavar="PYTHON",
+        help="pages: also build with this Python (another checkout's venv, e.g. the commit before the page "
+        "templates) and compare the generated-pages cost (issue 10.1: at most +10 %%)",
+    )
     return parser.parse_args(argv)
 
 

@@ -51,8 +51,9 @@ Which hook does what, in the order MkDocs runs them:
 - ``on_post_build`` the vendored Mermaid copied when a page used it; the offline findings reported
                   under the ``offline`` option (``adapter/station.py``).
 
-QR codes, workstation cards and record templates are prepared in ``_on_files_station``
-(``adapter/station.py``, ``pages/qr.py``, ``pages/cards.py``, ``pages/forms.py``).
+QR codes and record templates are prepared in ``_on_files_station`` (``adapter/station.py``,
+``pages/qr.py``, ``pages/forms.py``); the workstation cards (``pages/cards.py``) come from
+``generate_site`` with the other generated pages.
 """
 
 from __future__ import annotations
@@ -255,10 +256,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             output = preview.generated(self.site, self.config.preview, self.preview)
         else:
             output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
-        generated = output.all_files()
-        if pages_on:
-            generated = self.station.pages(self.site, self.renderer, generated)  # cards/
-        for item in generated:
+        for item in output.all_files():  # cards/ included (pages/cards.py, called by generate_site)
             inclusion = kb_nav.generated_inclusion(config, item.in_nav)
             if item.in_nav:
                 self.overview_uris.append(item.src_uri)
