@@ -27,11 +27,18 @@ group       issue 14. 10,000 SOPs (half Chinese, 5 commits each, quizzes on ever
             Chromium, bytes loaded and time until the first result for the plugin (file:// and
             http; typed one key at a time, as a person types), Material's default search (http) and Pagefind (http, indexed from the plugin's
             site); Chinese recall of the plugin and Pagefind; the preview of one edited SOP
-            (``sop serve FILE --once``) at 3,000 SOPs. Targets: build <= 1.2x, memory <= 2x,
-            <= 1.5 MB before the first result, first result <= 0.5 s, preview <= 3 s.
+            (``sop serve FILE --once``) at 3,000 SOPs; the plugin without archived versions
+            (``archive_versions: 0``). Targets: build <= 1.2x, memory <= 2x, <= 1.5 MB before the
+            first result, first result <= 0.5 s, preview <= 3 s, archived versions <= 1.5x.
+            ``--no-search``, ``--no-preview``, ``--no-archive-ratio`` leave parts out.
 all         every scenario above (group included: expensive).
 
 Scenarios whose plugin option has not landed yet print ``skipped: ...``.
+
+Corpora are reused: when ``--workdir`` already holds the same corpus (same arguments, same
+generator) with its git history, nothing is generated again (``--no-reuse`` forces it); the
+50,000 commits of the 10,000-SOP corpus take minutes to write even with ``git fast-import``.
+``bench/memory.py`` shows where a build's memory goes (resident size after every event).
 
 Each ratio is printed twice: wall time (the target as the issues state it) and CPU time (user +
 system of the build and its children), which is the steadier figure when other work shares the
@@ -209,9 +216,14 @@ def make_corpus(args, scenario: str, *, git: bool = False, quizzes: bool = False
     roles = args.roles or DEFAULT_ROLES[scenario]
     root = args.workdir / f"{scenario}-{n}"
     start = time.perf_counter()
-    corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes)
+    corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes, reuse=args.reuse)
+    reused = corpus.reused and (not git or gitrepo.has_repository(corpus))
+    if corpus.reused and not reused:  # the files are there, the history is not: write both again
+        corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes)
     message = f"corpus: {n} SOPs, {roles} roles in {root} ({time.perf_counter() - start:.1f} s"
-    if git:
+    if reused:
+        message += ", reused from an earlier run" + (" with its git history" if git else "")
+    elif git:
         start = time.perf_counter()
         commits = gitrepo.make_repository(corpus, seed=args.seed)
         message += f"; git history: {commits} commits in {time.perf_counter() - start:.1f} s"
@@ -522,6 +534,16 @@ def group(args) -> Result:
             keep=True,
         ),
     ]
+    no_archives = options_set(schema, ARCHIVE_OPTIONS, False, args.archives_off) if args.archive_ratio else None
+    if no_archives is not None:  # archived versions on and off (the light path, issue 14)
+        variants.append(
+            Variant(
+                "plugin-no-archives",
+                corpus_mod.write_config(
+                    root, "plugin-no-archives", sop_options={**every, **no_archives}, features=prune
+                ),
+            )
+        )
     result = Result("group", n, measure(corpus, variants, args))
     result.notes.append(
         f"plugin options: {every}; plain: Material, navigation.prune; file://: the plugin's site with what "
@@ -532,6 +554,16 @@ def group(args) -> Result:
     result.checks += [
         *build_ratio("build ratio plugin/plain-prune", plugin, plain, 1.2, note=note),
         Check("peak memory ratio plugin/plain-prune", ratio(plugin.maxrss_mb, plain.maxrss_mb), "<=", 2.0),
+        *(
+            build_ratio(
+                "build ratio with/without archived versions (2 archived, 3 versions per SOP)",
+                plugin,
+                result.build("plugin-no-archives"),
+                1.5,
+            )
+            if no_archives is not None
+            else []
+        ),
         Check(
             "search files on disk, plugin (manifest + pieces)",
             plugin.stats.search_index_bytes / MB,
@@ -539,7 +571,10 @@ def group(args) -> Result:
             note=f"Material's search_index.json: {plain.stats.search_index_bytes / MB:.1f} MB",
         ),
     ]
-    result.checks += search_checks(root, corpus, plain, plugin, result.notes)
+    if args.search:
+        result.checks += search_checks(root, corpus, plain, plugin, result.notes)
+    else:
+        result.notes.append("search in Chromium and Pagefind: not measured (--no-search)")
     if not args.no_preview:
         result.checks += preview_checks(args, corpus if n == PREVIEW_SOPS else None)
     if not args.keep_sites:
@@ -660,10 +695,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=Path("/tmp/sop-bench"),
         help="where corpora and sites go (outside any git repository)",
     )
+    parser.add_argument(
+        "--no-reuse",
+        dest="reuse",
+        action="store_false",
+        help="always write the corpus (and its git history) again, even when --workdir holds the same one",
+    )
     parser.add_argument("--python", default=sys.executable, help="the Python that runs mkdocs")
     parser.add_argument("--strict", action="store_true", help="build with --strict (fails on any warning)")
     parser.add_argument("--keep-sites", action="store_true", help="keep the built sites under --workdir")
     parser.add_argument("--browser", action="store_true", help="scale: time the first search result in Chromium")
+    parser.add_argument(
+        "--no-archive-ratio",
+        dest="archive_ratio",
+        action="store_false",
+        help="group: skip the build without archived versions (one build fewer)",
+    )
+    parser.add_argument(
+        "--no-search", dest="search", action="store_false", help="group: skip the search figures (Chromium, Pagefind)"
+    )
     parser.add_argument("--no-preview", action="store_true", help="group: skip the preview timing at 3,000 SOPs")
     parser.add_argument(
         "--no-warm-up", dest="warm_up", action="store_false", help="skip the --strict warm-up build of a tiny corpus"

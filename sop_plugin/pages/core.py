@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sop_plugin.pages import GeneratedFile
-from sop_plugin.pages.archive import archive_files
 from sop_plugin.pages.assets import site_assets
 from sop_plugin.pages.build_info import build_info_file
 from sop_plugin.pages.cards import card_pages
@@ -74,7 +73,8 @@ def generate_site(
     generators = [
         lambda site: [catalog_file(site, site.stamp, history_of=_history_of(site))],
         redirect_files,  # id/<SOP-ID>/: the stable address of each SOP
-        archive_files,  # id/<SOP-ID>/v<version>/: archived and upcoming versions (out of nav and search)
+        # id/<SOP-ID>/v<version>/ (archived and upcoming versions) are not here: the adapter writes
+        # them through the light path of pages/archive.py.
         review_pages,  # reviews/: overdue and due reviews by department and owner
         changes_pages,  # changes/: revisions of the last 90 days, per role, and the Atom feed
         directory_page,  # directory/: every SOP, filtered in the browser
