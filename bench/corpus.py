@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
+import hashlib
 import json
 import random
 import shutil
@@ -43,6 +44,9 @@ REVISION_GAP = dt.timedelta(days=90)
 BUILD_DATE = "2026-01-15"
 #: libyaml's dumper when present (several times faster); the output is the same YAML.
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+#: Bump when the bytes this module writes for the same arguments change (corpora on disk are
+#: reused by ``bench/run.py`` only when their manifest names the same version).
+GENERATOR_VERSION = 1
 MARKDOWN_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", {"toc": {"permalink": True}}]
 
 
@@ -399,6 +403,7 @@ class Corpus:
     roles: list[Role]
     revisions: int
     quizzes: bool
+    reused: bool = False  # generate(reuse=True) found this corpus already on disk
 
     @property
     def docs(self) -> Path:
@@ -420,31 +425,66 @@ class Corpus:
         return files
 
 
-def generate(root: Path, n: int, roles: int = 12, seed: int = 1, revisions: int = 5, quizzes: bool = False) -> Corpus:
-    """Write a corpus of ``n`` SOPs under ``root`` (emptied first) and return it."""
+def generator_fingerprint() -> str:
+    """What a reused corpus must have been written by: :data:`GENERATOR_VERSION` and a hash of
+    ``vocab.py`` (the words). A corpus from another generator is never reused."""
+    vocab = (Path(__file__).resolve().parent / "vocab.py").read_bytes()
+    return f"{GENERATOR_VERSION}:{hashlib.sha256(vocab).hexdigest()[:12]}"
+
+
+def generate(
+    root: Path,
+    n: int,
+    roles: int = 12,
+    seed: int = 1,
+    revisions: int = 5,
+    quizzes: bool = False,
+    *,
+    reuse: bool = False,
+) -> Corpus:
+    """Write a corpus of ``n`` SOPs under ``root`` (emptied first) and return it.
+
+    ``reuse``: when ``root`` already holds the same corpus (its manifest names the same arguments
+    and generator, and every SOP file is there), nothing is written; :attr:`Corpus.reused` says so.
+    """
     root = Path(root)
-    if root.exists():
-        shutil.rmtree(root)
     rng = random.Random(f"{seed}:plan")
     role_list = make_roles(roles)
     specs = plan_sops(n, rng)
     for spec in specs:
         fill_sop(spec, specs, role_list, seed, quizzes)
     corpus = Corpus(root, specs, role_list, revisions, quizzes)
-    for rel, text in corpus.static_files().items():
-        _write(root / rel, text)
-    for spec in specs:
-        _write(corpus.docs / spec.path, corpus.text(spec, revisions - 1))
     manifest = {
         "sops": n,
         "roles": roles,
         "seed": seed,
         "revisions": revisions,
         "quizzes": quizzes,
+        "generator": generator_fingerprint(),
         "items": [{"id": s.id, "path": s.path, "lang": s.lang} for s in specs],
     }
-    _write(root / "bench-manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    text = json.dumps(manifest, ensure_ascii=False, indent=1)
+    if reuse and _same_corpus(root, text, corpus):
+        corpus.reused = True
+        return corpus
+    if root.exists():
+        shutil.rmtree(root)
+    for rel, static in corpus.static_files().items():
+        _write(root / rel, static)
+    for spec in specs:
+        _write(corpus.docs / spec.path, corpus.text(spec, revisions - 1))
+    _write(root / "bench-manifest.json", text)
     return corpus
+
+
+def _same_corpus(root: Path, manifest: str, corpus: Corpus) -> bool:
+    path = root / "bench-manifest.json"
+    try:
+        if path.read_text(encoding="utf-8") != manifest:
+            return False
+    except OSError:
+        return False
+    return all((corpus.docs / spec.path).is_file() for spec in corpus.specs)
 
 
 def _write(path: Path, text: str) -> None:

@@ -107,6 +107,27 @@ def make_repository(corpus: Corpus, seed: int = 1) -> int:
     return commits
 
 
+def expected_commits(corpus: Corpus) -> int:
+    """The commits :func:`make_repository` writes: the first one, then one per SOP per revision."""
+    return 1 + corpus.revisions * len(corpus.specs)
+
+
+def has_repository(corpus: Corpus) -> bool:
+    """True when ``corpus.root`` already holds the history :func:`make_repository` would write
+    (as many commits on ``main``, the working tree at its last revision): it can be reused."""
+    root = corpus.root
+    if not (root / ".git").is_dir():
+        return False
+    count = subprocess.run(
+        ["git", "rev-list", "--count", "refs/heads/main"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    ).stdout.strip()
+    return count == str(expected_commits(corpus)) and check_clean(root)
+
+
 def check_clean(root: Path) -> bool:
     """True when the working tree matches HEAD for docs/ (the corpus on disk is the last revision)."""
     out = subprocess.run(

@@ -27,11 +27,18 @@ group       issue 14. 10,000 SOPs (half Chinese, 5 commits each, quizzes on ever
             Chromium, bytes loaded and time until the first result for the plugin (file:// and
             http; typed one key at a time, as a person types), Material's default search (http) and Pagefind (http, indexed from the plugin's
             site); Chinese recall of the plugin and Pagefind; the preview of one edited SOP
-            (``sop serve FILE --once``) at 3,000 SOPs. Targets: build <= 1.2x, memory <= 2x,
-            <= 1.5 MB before the first result, first result <= 0.5 s, preview <= 3 s.
+            (``sop serve FILE --once``) at 3,000 SOPs; the plugin without archived versions
+            (``archive_versions: 0``). Targets: build <= 1.2x, memory <= 2x, <= 1.5 MB before the
+            first result, first result <= 0.5 s, preview <= 3 s, archived versions <= 1.5x.
+            ``--no-search``, ``--no-preview``, ``--no-archive-ratio`` leave parts out.
 all         every scenario above (group included: expensive).
 
 Scenarios whose plugin option has not landed yet print ``skipped: ...``.
+
+Corpora are reused: when ``--workdir`` already holds the same corpus (same arguments, same
+generator) with its git history, nothing is generated again (``--no-reuse`` forces it); the
+50,000 commits of the 10,000-SOP corpus take minutes to write even with ``git fast-import``.
+``bench/memory.py`` shows where a build's memory goes (resident size after every event).
 
 Each ratio is printed twice: wall time (the target as the issues state it) and CPU time (user +
 system of the build and its children), which is the steadier figure when other work shares the
@@ -144,6 +151,7 @@ class Variant:
     config: Path
     repeat: bool = True  # False: build once whatever --repeat says (reference builds)
     keep: bool = False  # keep the built site (the browser test needs it)
+    python: str | None = None  # the Python that runs mkdocs for this variant (None: --python)
 
 
 @dataclass
@@ -186,7 +194,7 @@ def measure(corpus, variants: list[Variant], args) -> list[Build]:
                 corpus.root,
                 v.config,
                 sources,
-                python=args.python,
+                python=v.python or args.python,
                 strict=args.strict,
                 keep=v.keep or args.keep_sites,
             )
@@ -208,9 +216,14 @@ def make_corpus(args, scenario: str, *, git: bool = False, quizzes: bool = False
     roles = args.roles or DEFAULT_ROLES[scenario]
     root = args.workdir / f"{scenario}-{n}"
     start = time.perf_counter()
-    corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes)
+    corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes, reuse=args.reuse)
+    reused = corpus.reused and (not git or gitrepo.has_repository(corpus))
+    if corpus.reused and not reused:  # the files are there, the history is not: write both again
+        corpus = corpus_mod.generate(root, n, roles=roles, seed=args.seed, quizzes=quizzes)
     message = f"corpus: {n} SOPs, {roles} roles in {root} ({time.perf_counter() - start:.1f} s"
-    if git:
+    if reused:
+        message += ", reused from an earlier run" + (" with its git history" if git else "")
+    elif git:
         start = time.perf_counter()
         commits = gitrepo.make_repository(corpus, seed=args.seed)
         message += f"; git history: {commits} commits in {time.perf_counter() - start:.1f} s"
@@ -391,12 +404,25 @@ def pages(args) -> Result:
         Variant("pages-off", corpus_mod.write_config(root, "pages-off", sop_options=off)),
         Variant("pages-on", corpus_mod.write_config(root, "pages-on", sop_options=on)),
     ]
+    if args.baseline_python:  # the same builds with another checkout (issue 10.1: before the templates)
+        variants += [
+            Variant("pages-off-baseline", variants[0].config, python=args.baseline_python),
+            Variant("pages-on-baseline", variants[1].config, python=args.baseline_python),
+        ]
     result = Result("pages", n, measure(corpus, variants, args))
     result.notes.append(f"options: off={off} on={on or '(defaults)'}; {len(corpus.roles)} roles")
     off_b, on_b = result.build("pages-off"), result.build("pages-on")
     result.checks += build_ratio(
         f"build ratio pages on/off, N={n}", on_b, off_b, 1.15, note="target at N=3000, 40 roles" if n != 3000 else ""
     )
+    cost = on_b.cpu_s - off_b.cpu_s  # what the generated pages cost: the same build with and without them
+    result.checks.append(Check(f"generated-pages cost, N={n} (cpu, pages on - off)", cost, unit=" s"))
+    if args.baseline_python:
+        base = result.build("pages-on-baseline").cpu_s - result.build("pages-off-baseline").cpu_s
+        result.checks += [
+            Check(f"generated-pages cost, N={n}, baseline (cpu)", base, unit=" s", note=args.baseline_python),
+            Check("generated-pages cost ratio this/baseline (cpu)", ratio(cost, base), "<=", 1.10, note="issue 10.1"),
+        ]
     folders = on_b.stats.largest_by_folder
     biggest = max((folders[f] for f in LISTING_FOLDERS if f in folders), key=lambda item: item[1], default=None)
     if biggest is not None:
@@ -508,6 +534,16 @@ def group(args) -> Result:
             keep=True,
         ),
     ]
+    no_archives = options_set(schema, ARCHIVE_OPTIONS, False, args.archives_off) if args.archive_ratio else None
+    if no_archives is not None:  # archived versions on and off (the light path, issue 14)
+        variants.append(
+            Variant(
+                "plugin-no-archives",
+                corpus_mod.write_config(
+                    root, "plugin-no-archives", sop_options={**every, **no_archives}, features=prune
+                ),
+            )
+        )
     result = Result("group", n, measure(corpus, variants, args))
     result.notes.append(
         f"plugin options: {every}; plain: Material, navigation.prune; file://: the plugin's site with what "
@@ -518,6 +554,16 @@ def group(args) -> Result:
     result.checks += [
         *build_ratio("build ratio plugin/plain-prune", plugin, plain, 1.2, note=note),
         Check("peak memory ratio plugin/plain-prune", ratio(plugin.maxrss_mb, plain.maxrss_mb), "<=", 2.0),
+        *(
+            build_ratio(
+                "build ratio with/without archived versions (2 archived, 3 versions per SOP)",
+                plugin,
+                result.build("plugin-no-archives"),
+                1.5,
+            )
+            if no_archives is not None
+            else []
+        ),
         Check(
             "search files on disk, plugin (manifest + pieces)",
             plugin.stats.search_index_bytes / MB,
@@ -525,7 +571,10 @@ def group(args) -> Result:
             note=f"Material's search_index.json: {plain.stats.search_index_bytes / MB:.1f} MB",
         ),
     ]
-    result.checks += search_checks(root, corpus, plain, plugin, result.notes)
+    if args.search:
+        result.checks += search_checks(root, corpus, plain, plugin, result.notes)
+    else:
+        result.notes.append("search in Chromium and Pagefind: not measured (--no-search)")
     if not args.no_preview:
         result.checks += preview_checks(args, corpus if n == PREVIEW_SOPS else None)
     if not args.keep_sites:
@@ -590,26 +639,36 @@ def search_checks(root: Path, corpus, plain: Build, plugin: Build, notes: list[s
 
 
 def preview_checks(args, corpus=None) -> list[Check]:
-    """``sop serve FILE --once`` for one edited SOP of a 3,000-SOP corpus with git history (the
-    scenario's own corpus when it has 3,000 SOPs)."""
+    """``sop serve FILE`` for one edited SOP of a 3,000-SOP corpus with git history (the scenario's
+    own corpus when it has 3,000 SOPs): the first build (``--once``, with start-up), then the
+    edit-save-see time of saves in one serve session (bench/preview_loop.py)."""
+    from measure import sop_page_path
+    from preview_loop import edit_save_see
+
     corpus = corpus or make_corpus(args, "group", git=True, quizzes=True, sops=PREVIEW_SOPS)
     every = {"history": True, "generated_pages": True}
     config = corpus_mod.write_config(corpus.root, "plugin-all", sop_options=every, features=["navigation.prune"])
-    edited = corpus.docs / corpus.sop_paths()[len(corpus.sop_paths()) // 2]
-    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nEdited for the preview benchmark.\n", encoding="utf-8")
-    times = []
-    for _ in range(2):  # the first includes Python's start-up and imports; an author's save is the second
-        command = [args.python, "-m", "sop_plugin.cli.sop", "serve", "--once", "-f", str(config), str(edited)]
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, cwd=corpus.root, env={**os.environ, **BUILD_ENV})
-        times.append(time.perf_counter() - start)
-        if done.returncode:
-            raise RuntimeError(f"sop serve failed: {done.stderr[-2000:]}")
-        log(f"  preview: {done.stdout.strip()} ({times[-1]:.1f} s with start-up)")
-    inner = float(done.stdout.split(" built in ")[1].split(" s")[0])
+    source = corpus.sop_paths()[len(corpus.sop_paths()) // 2]
+    edited, env = corpus.docs / source, {**os.environ, **BUILD_ENV}
+    command = [args.python, "-m", "sop_plugin.cli.sop", "serve", "--once", "-f", str(config), str(edited)]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=corpus.root, env=env)
+    first = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(f"sop serve failed: {done.stderr[-2000:]}")
+    log(f"  preview, first build: {done.stdout.strip()} ({first:.1f} s with start-up)")
+    loop = edit_save_see(
+        args.python, config, edited, sop_page_path(source)[: -len("index.html")], cwd=corpus.root, env=env
+    )
+    log("  preview, serve session: " + " | ".join(line for line in loop.output.splitlines() if "built in" in line))
+    log(f"  preview, saves: seen after {loop.see_s} s, rebuilt in {loop.rebuild_s} s (CPU {loop.rebuild_cpu_s} s)")
+    label = f"preview of one edited SOP at N={PREVIEW_SOPS}"
     return [
-        Check(f"preview of one edited SOP at N={PREVIEW_SOPS} (build)", inner, "<=", 3.0, " s"),
-        Check(f"preview of one edited SOP at N={PREVIEW_SOPS} (command, with start-up)", times[-1], unit=" s"),
+        Check(f"{label}: edit-save-see (median of {len(loop.see_s)} saves)", loop.see_median, "<=", 3.0, " s"),
+        Check(f"{label}: rebuild after a save (median)", loop.rebuild_median, unit=" s"),
+        Check(f"{label}: rebuild after a save, CPU (median)", loop.rebuild_cpu_median, unit=" s"),
+        Check(f"{label}: first build (command, with start-up)", first, unit=" s"),
+        Check(f"{label}: first build of a serve session, until served", loop.first_s, unit=" s"),
     ]
 
 
@@ -636,10 +695,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=Path("/tmp/sop-bench"),
         help="where corpora and sites go (outside any git repository)",
     )
+    parser.add_argument(
+        "--no-reuse",
+        dest="reuse",
+        action="store_false",
+        help="always write the corpus (and its git history) again, even when --workdir holds the same one",
+    )
     parser.add_argument("--python", default=sys.executable, help="the Python that runs mkdocs")
     parser.add_argument("--strict", action="store_true", help="build with --strict (fails on any warning)")
     parser.add_argument("--keep-sites", action="store_true", help="keep the built sites under --workdir")
     parser.add_argument("--browser", action="store_true", help="scale: time the first search result in Chromium")
+    parser.add_argument(
+        "--no-archive-ratio",
+        dest="archive_ratio",
+        action="store_false",
+        help="group: skip the build without archived versions (one build fewer)",
+    )
+    parser.add_argument(
+        "--no-search", dest="search", action="store_false", help="group: skip the search figures (Chromium, Pagefind)"
+    )
     parser.add_argument("--no-preview", action="store_true", help="group: skip the preview timing at 3,000 SOPs")
     parser.add_argument(
         "--no-warm-up", dest="warm_up", action="store_false", help="skip the --strict warm-up build of a tiny corpus"
@@ -649,6 +723,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--archives-off", metavar="YAML", help="plugin options that turn archived versions off")
     parser.add_argument("--pages-off", metavar="YAML", help="plugin options that turn generated pages off")
+    parser.add_argument(
+        "--baseline-python",
+        metavar="PYTHON",
+        help="pages: also build with this Python (another checkout's venv, e.g. the commit before the page "
+        "templates) and compare the generated-pages cost (issue 10.1: at most +10 %%)",
+    )
     return parser.parse_args(argv)
 
 

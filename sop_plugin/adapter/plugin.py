@@ -28,8 +28,10 @@ Which hook does what, in the order MkDocs runs them:
                   built from: build stamp and versions (``revisions/``: which version is in force,
                   which are archived at ``id/<ID>/v<ver>/``, out of nav and search).
                   ``_on_files_generated``: the generated pages, catalog JSON, ``id/`` redirects,
-                  assets and ``sop-build.json``. ``_on_files_search``: the SOP search index takes
-                  the place of Material's (``adapter/search.py``). ``_on_files_guard`` (last): no
+                  assets and ``sop-build.json``. ``_on_files_archive`` (last): archived and
+                  upcoming versions written through the light path (``pages/archive.py``), their
+                  texts released. ``_on_files_search``: the SOP search index takes
+                  the place of Material's (``adapter/search.py``). ``_on_files_guard``: no
                   file whose output would fall outside ``site_dir`` is written.
 - ``on_serve``    ``mkdocs serve`` also watches the quiz folder and the roles file.
 - ``on_nav``      a folder of generated pages shows as its overview page, under its own title.
@@ -39,25 +41,32 @@ Which hook does what, in the order MkDocs runs them:
                   Markdown extensions which SOP (or which version of it) is being converted; the
                   version in force replaces an upcoming body (``pages/archive.py``).
 - ``on_page_content``   links to SOPs left out of a plant copy are unlinked; a generated page gets
-                  its HTML body; an SOP body is wrapped in its header card, sections and revision
-                  history.
+                  its HTML body (then released by the plugin: the page holds it).
 - ``on_env``      (after every page's Markdown is converted, before any is rendered) the build
                   stamp for every footer and the search worker URL for the templates.
-- ``on_page_context``   training (``pages/training.py``): the quiz section of an SOP page; any page
+- ``on_page_context``   ``_on_page_context_parts`` (before search indexes the page): an SOP body is
+                  wrapped in its header card, sections and revision history, only now, so that
+                  MkDocs does not hold them for every page at once. ``_on_page_context_training``
+                  (``pages/training.py``): the quiz section of an SOP page; any page
                   with a quiz or a training list gets ``page.meta["sop_quiz"]`` (the template then
                   links ``assets/sop/quiz.js``/``quiz.css``, no other page does) and the UI strings.
                   A page with a Mermaid diagram gets ``page.meta["sop_mermaid"]`` (``adapter/station.py``).
-- ``on_post_page``  the offline check of the built page's content (``adapter/offline_content.py``).
+- ``on_post_page``  the offline check of the built page's content (``adapter/offline_content.py``);
+                  an SOP page's content goes back to its Markdown's HTML (the rest is written).
 - ``on_post_build`` the vendored Mermaid copied when a page used it; the offline findings reported
                   under the ``offline`` option (``adapter/station.py``).
 
-QR codes, workstation cards and record templates are prepared in ``_on_files_station``
-(``adapter/station.py``, ``pages/qr.py``, ``pages/cards.py``, ``pages/forms.py``).
+QR codes and record templates are prepared in ``_on_files_station`` (``adapter/station.py``,
+``pages/qr.py``, ``pages/forms.py``); the workstation cards (``pages/cards.py``) come from
+``generate_site`` with the other generated pages.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import fnmatch
+import itertools
 import os
 import posixpath
 import re
@@ -80,6 +89,7 @@ from sop_plugin.adapter import offline, preview
 from sop_plugin.adapter import search as sop_search
 from sop_plugin.adapter import toc as sop_toc
 from sop_plugin.adapter.config import SopConfig
+from sop_plugin.adapter.spool import Spool
 from sop_plugin.adapter.station import Station
 from sop_plugin.i18n import strings_for
 from sop_plugin.markdown.extension import SopMarkdown
@@ -88,7 +98,7 @@ from sop_plugin.model import Catalog, load_catalog, settings
 from sop_plugin.model.filters import COPY_ENV, SITE_ENV, CopyFilter, restrict
 from sop_plugin.model.ids import is_inside
 from sop_plugin.model.steps import StepReader
-from sop_plugin.pages import BODY_MARKER, GeneratedFile, training
+from sop_plugin.pages import BODY_MARKER, GeneratedFile, archive, training
 from sop_plugin.pages.assets import STYLESHEETS
 from sop_plugin.pages.context import SiteContext
 from sop_plugin.pages.core import generate_site
@@ -126,9 +136,13 @@ class SopPlugin(BasePlugin[SopConfig]):
         self._file_of: dict[str, File] = {}  # src_uri -> File of every page built (SOPs kept in this copy)
         self._history: Future = Future()  # git history, read in a thread while the catalog loads
         self.search_tuned = False
-        self.bodies: dict[str, GeneratedFile] = {}  # src_uri -> a generated page (its HTML body)
+        #: src_uri -> a generated page (its HTML body waits in ``self.spool`` until it is rendered)
+        self.bodies: dict[str, GeneratedFile] = {}
+        self.spool = Spool()
         self.station = Station()  # QR codes, cards, record forms, Mermaid, offline content (station.py)
         self.overview_uris: list[str] = []  # generated pages that belong in the navigation
+        self.preview: preview.Session | None = None  # set by `sop serve`: kept between its rebuilds
+        self._bare: dict[str, str] = {}  # src_uri -> an SOP page's Markdown HTML while it is rendered
 
     # -- on_config ------------------------------------------------------------------------------
 
@@ -193,8 +207,9 @@ class SopPlugin(BasePlugin[SopConfig]):
             [e for e in config.markdown_extensions if e not in own], config.mdx_configs, self.config.steps_from
         )
         self.markdown.steps_from = self.config.steps_from
+        cache = self.preview.cache if self.preview else None  # sop serve: unchanged files are not parsed again
         full = load_catalog(
-            docs_dir, sources, quizzes_dir if quizzes_dir.is_dir() else None, self.config.roles_file, step_reader
+            docs_dir, sources, quizzes_dir if quizzes_dir.is_dir() else None, self.config.roles_file, step_reader, cache
         )
         self._report(full)  # the whole catalog is validated, before any plant-copy filter
         self.catalog = catalog = restrict(full, self.copy)
@@ -248,18 +263,20 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def _on_files_generated(self, files: Files, config: MkDocsConfig) -> None:
         self.bodies, self.overview_uris = {}, []
+        self.spool.close()
         pages_on = self.config.generated_pages and not self.config.preview  # a preview shows none
-        output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
-        generated = output.all_files()
-        if pages_on:
-            generated = self.station.pages(self.site, self.renderer, generated)  # cards/
-        for item in generated:
+        if self.config.preview:  # sop serve: the pages that show the edited SOPs, not the whole catalog's
+            output = preview.generated(self.site, self.config.preview, self.preview)
+        else:
+            output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
+        for item in output.all_files():  # cards/ included (pages/cards.py, called by generate_site)
             inclusion = kb_nav.generated_inclusion(config, item.in_nav)
             if item.in_nav:
                 self.overview_uris.append(item.src_uri)
             files.append(File.generated(config, item.src_uri, content=item.content, inclusion=inclusion))
-            if item.body is not None:  # generated pages' HTML bodies (see pages.BODY_MARKER)
-                self.bodies[item.src_uri] = item
+            if item.body is not None:  # generated pages' HTML bodies (see pages.BODY_MARKER), on disk
+                self.spool.put(item.src_uri, item.body)
+                self.bodies[item.src_uri] = dataclasses.replace(item, body="")
         static = dict(STATIC, **(offline.VENDORED if offline.offline_plugin_enabled(config) else {}))
         for uri, path in {**output.assets, **static}.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
@@ -281,8 +298,52 @@ class SopPlugin(BasePlugin[SopConfig]):
     # Default priority (0), like the one on_files these handlers replace: Material's search and
     # offline plugins (listed before ``sop``) have run theirs; the order written here is the order
     # of the work (catalog, then the site built from it, then the files generated from the site).
+    def _on_files_archive(self, files: Files, config: MkDocsConfig) -> None:
+        """Archived and upcoming versions through the light path (``pages/archive.py``): each body
+        converted once with the site's Markdown, wrapped in the light template and written now;
+        then that SOP's earlier texts are released. They never become MkDocs pages (no
+        navigation, no search, no theme template, nothing held until the end of the build)."""
+        if self.config.preview or self.site is None:  # a preview shows no archived version
+            return
+        views = archive.archived_views(self.site)
+        if not views:
+            return
+        theme, stamp = _archive_theme(files, config), self._stamp()
+        by_path = {path: list(group) for path, group in itertools.groupby(views, key=lambda v: v.versions.sop.path)}
+        # One SOP at a time: its earlier texts are read, its pages written, its texts released.
+        for versions in self.site.versions.with_texts(by_path):
+            for view in by_path[versions.sop.path]:
+                self._write_archived(view, files, config, theme, stamp)
+
+    def _write_archived(self, view, files: Files, config: MkDocsConfig, theme: archive.Theme, stamp: dict) -> None:
+        file = File.generated(config, view.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        if not is_inside(config.site_dir, file.dest_uri):  # as _on_files_guard: nothing outside site_dir
+            log.error(f"{file.src_uri}: not written: its output {file.dest_uri} would be outside the site folder")
+            return
+        page = Page(None, file, config)  # converted as MkDocs converts a page: the site's extensions, links
+        self.markdown.begin_page(view.src_uri, view.sop)
+        self.relink.begin_page(view.base_path, view.src_uri)
+        page.markdown = view.snapshot.body
+        page.render(config, files)
+        body = page.content
+        if self._left_out_urls:
+            body = unlink_left_out(body, page.url, self._left_out_urls, self.t("not_in_copy"))
+        output = archive.archive_page(self.site, self.renderer, view, body, page.url, theme, stamp)
+        page.content = body
+        self.station.post_page(output, page)  # the offline check, as for every page
+        target = Path(file.abs_dest_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(output.encode("utf-8", errors="xmlcharrefreplace"))
+        file.page = None
+
     on_files = CombinedEvent(
-        _on_files_catalog, _on_files_site, _on_files_station, _on_files_generated, _on_files_search, _on_files_guard
+        _on_files_catalog,
+        _on_files_site,
+        _on_files_station,
+        _on_files_generated,
+        _on_files_search,
+        _on_files_guard,
+        _on_files_archive,
     )
 
     # -- on_serve -------------------------------------------------------------------------------
@@ -315,16 +376,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     # -- on_env ---------------------------------------------------------------------------------
 
     def _on_env_stamp(self, env, config: MkDocsConfig, files: Files) -> None:
-        stamp, t = self.site.stamp if self.site else {"commit": None, "time": None}, self.t
-        commit, name = stamp.get("commit"), self._copy_name()
-        text = t(
-            "stamp.build", commit=commit[:7] if commit else t("stamp.no_commit"), date=(stamp.get("time") or "")[:10]
-        )
-        if name:
-            text += " · " + t("stamp.copy", name=name)
-        if self.copy.active:
-            text += " · " + t("stamp.filter", site=self.copy.site or "*", access=self.copy.access)
-        env.globals["sop_build"] = {"commit": commit, "time": stamp.get("time"), "copy_name": name, "text": text}
+        env.globals["sop_build"] = self._stamp()
 
     def _on_env_search(self, env, config: MkDocsConfig, files: Files) -> None:
         env.globals["sop_search_worker"] = sop_search.WORKER_URI if self.search_tuned else None
@@ -370,6 +422,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.relink.begin_page(view.base_path if view else None, src)
         if view is not None and view.markdown is not None:  # the version in force, not the upcoming one
             markdown, page.meta["title"] = view.markdown, escape(sop.title)
+        elif sop is not None and markdown == sop.body:
+            markdown = sop.body  # the catalog's own string: MkDocs keeps page.markdown, not a second copy
         if sop is not None:
             page.meta["sop_page"] = True
         return markdown
@@ -379,33 +433,48 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _on_page_content_unlink(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self._left_out_urls:
             return None
-        return unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))  # left out of this copy
+        return unlink_left_out(html, page.url, self._left_out_urls, self.t)  # left out of this copy
 
     def _on_page_content_body(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        generated = self.bodies.get(page.file.src_uri)
-        if generated is not None:  # a generated page: its HTML body skips Markdown (pages.BODY_MARKER)
-            if generated.anchor:  # its H1 is in the body: list it as the page's heading (skip link, search)
-                page.toc = get_toc(
-                    [{"level": 1, "id": generated.anchor, "name": escape(generated.title), "children": []}]
-                )
-            return html.replace(BODY_MARKER, generated.body, 1)
-        parts = page_parts(self.renderer, self.site, page.file.src_uri, page.url)
-        if parts is None:
-            return html
+        generated = self.bodies.pop(page.file.src_uri, None)
+        if generated is not None and generated.anchor:  # a generated page whose H1 is in its body: list
+            page.toc = get_toc(  # it as the page's heading (skip link, search)
+                [{"level": 1, "id": generated.anchor, "name": escape(generated.title), "children": []}]
+            )
+        # A generated page's body (it skips Markdown: pages.BODY_MARKER) and an SOP page's header
+        # card and sections are added just before the page is rendered (_on_page_context_parts).
+        return html
+
+    # Default priority (0): the unlinking sees only the Markdown's HTML (not the generated body nor
+    # the SOP card added in on_page_context).
+    on_page_content = CombinedEvent(_on_page_content_unlink, _on_page_content_body)
+
+    # Priority 50: before Material's search (0) reads page.content, so the search sees the header
+    # card and sections as it always has. They are added here rather than in on_page_content so
+    # that each page holds them only while it is rendered (on_post_page gives the page back its
+    # Markdown's HTML): at 10,000 SOPs that is hundreds of MB MkDocs would otherwise hold.
+    @event_priority(50)
+    def _on_page_context_parts(self, context, page: Page, config: MkDocsConfig, nav):
+        src = page.file.src_uri
+        if src in self.spool and page.content is not None:  # a generated page: its body from disk
+            self._bare[src] = page.content
+            page.content = page.content.replace(BODY_MARKER, self.spool.take(src), 1)
+            return context
+        parts = page_parts(self.renderer, self.site, src, page.url) if self.site else None
+        if parts is None or page.content is None:
+            return context
         header, sections = parts
         if page.present_anchor_ids is not None:  # so MkDocs' anchor validation knows our ids
             page.present_anchor_ids.update(_ID.findall(header + sections))
         sop_toc.add_sections(page.toc, sections)  # control points, exceptions, history in the TOC
-        return header + html + sections
+        self._bare[page.file.src_uri] = page.content
+        page.content = header + page.content + sections
+        return context
 
-    # Default priority (0): the unlinking sees only the Markdown's HTML (not the generated body nor
-    # the SOP card added next).
-    on_page_content = CombinedEvent(_on_page_content_unlink, _on_page_content_body)
-
-    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):
+    def _on_page_context_training(self, context, page: Page, config: MkDocsConfig, nav):
         """Training: the quiz section of an SOP page, and the quiz assets flag and UI strings.
 
-        After on_page_content (``page.content`` is final, generated bodies included), before the
+        After Material's search has read the page (quiz answers stay out of it), before the
         template reads ``page.meta``.
         """
         if self.site is None or page.content is None:
@@ -421,14 +490,39 @@ class SopPlugin(BasePlugin[SopConfig]):
             page.content += training.page_strings(self.site, page.content)
         return context
 
+    on_page_context = CombinedEvent(_on_page_context_parts, _on_page_context_training)
+
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """The offline check of the built page; an SOP page's content is its Markdown's HTML again
+        (the header card and sections are in the written page, not held for the rest of the build)."""
         self.station.post_page(output, page)  # external resources of the built page
+        bare = self._bare.pop(page.file.src_uri, None)
+        if bare is not None:
+            page.content = bare
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.spool.close()  # bodies of pages this build did not render (a preview, --dirty)
         self.station.post_build(config)  # Mermaid copied if used; offline findings reported
 
+    def on_build_error(self, error: Exception) -> None:
+        """The spooled bodies go with a failed build too."""
+        self.spool.close()
+
     # -- helpers --------------------------------------------------------------------------------
+
+    def _stamp(self) -> dict:
+        """The build stamp of every footer: commit, time, copy name and its line of text."""
+        stamp, t = self.site.stamp if self.site else {"commit": None, "time": None}, self.t
+        commit, name = stamp.get("commit"), self._copy_name()
+        text = t(
+            "stamp.build", commit=commit[:7] if commit else t("stamp.no_commit"), date=(stamp.get("time") or "")[:10]
+        )
+        if name:
+            text += " · " + t("stamp.copy", name=name)
+        if self.copy.active:
+            text += " · " + t("stamp.filter", site=self.copy.site or "*", access=self.copy.access)
+        return {"commit": commit, "time": stamp.get("time"), "copy_name": name, "text": text}
 
     def _copy_name(self) -> str | None:
         return self.config.copy_name or os.environ.get(COPY_ENV) or None
@@ -465,7 +559,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         elif history.shallow:
             log.warning(f"history: {history.warning}")
         keep = self.config.archive_versions
-        versions = build_versions(
+        versions = (self.preview.versions if self.preview else build_versions)(  # sop serve: changed SOPs only
             catalog, history, self.site.today, archive_versions=None if keep is None else max(0, keep)
         )
         for problem in versions.problems:
@@ -492,6 +586,30 @@ def _edit_url(config: MkDocsConfig, file: File | None) -> str | None:
         path = config.edit_uri + file.edit_uri
     repo = config.repo_url or ""
     return urljoin(repo if not repo or repo.endswith("/") else repo + "/", path)
+
+
+def _archive_theme(files: Files, config: MkDocsConfig) -> archive.Theme:
+    """What the light template of archived versions takes from the theme: Material's stylesheets
+    (found among the theme's files: their names carry a hash), ``extra_css``, palette, language."""
+    theme = config.theme
+    own = sorted(f.src_uri for f in files if fnmatch.fnmatch(f.src_uri, "assets/stylesheets/main.*.min.css"))
+    palette = theme.get("palette")
+    if palette:
+        own += sorted(f.src_uri for f in files if fnmatch.fnmatch(f.src_uri, "assets/stylesheets/palette.*.min.css"))
+        first = palette if isinstance(palette, dict) else (palette[0] if palette else {})
+        colours = {
+            key: str(first.get(key) or default).replace(" ", "-")
+            for key, default in (("scheme", "default"), ("primary", "indigo"), ("accent", "indigo"))
+        }
+    else:
+        colours = {}
+    return archive.Theme(
+        site_name=config.site_name or "",
+        stylesheets=tuple(own + [str(path) for path in config.extra_css]),
+        palette=colours,
+        language=theme.get("language") or "en",
+        direction=theme.get("direction") or "ltr",
+    )
 
 
 def _lone_generated_page(item) -> bool:

@@ -4,8 +4,9 @@ Mermaid and the post-build offline checks, kept out of ``plugin.py`` (which call
 - ``on_config``  :meth:`Station.configure`: the offline configuration checks
   (:mod:`~sop_plugin.adapter.offline`) reported under the ``offline`` mode.
 - ``on_files``   :meth:`Station.prepare`: the QR base URL (``qr_base_url``, else ``site_url``; one
-  INFO line when there is none), the record-template check (:mod:`~sop_plugin.pages.forms`);
-  :meth:`Station.pages`: the card pages (:mod:`~sop_plugin.pages.cards`).
+  INFO line when there is none) that the card pages use (:mod:`~sop_plugin.pages.cards`, made by
+  ``pages.core.generate_site`` with the other generated pages), the record-template check
+  (:mod:`~sop_plugin.pages.forms`).
 - ``on_page_context``  :meth:`Station.page_context`: a page with a Mermaid diagram gets
   ``page.meta["sop_mermaid"]``, so the template loads the vendored Mermaid before Material's bundle.
 - ``on_post_page``     :meth:`Station.post_page`: the content check of the built page
@@ -30,8 +31,6 @@ from mkdocs.plugins import get_plugin_logger
 from sop_plugin.adapter import offline
 from sop_plugin.adapter.offline_content import ContentCheck
 from sop_plugin.model import Catalog, Problem
-from sop_plugin.pages import GeneratedFile
-from sop_plugin.pages.cards import card_pages
 from sop_plugin.pages.forms import template_problems
 from sop_plugin.pages.qr import QrLinks, absolute_base
 
@@ -85,12 +84,6 @@ class Station:
             self.findings.append(("error", str(problem)))
             log.error(str(problem))
         return problems
-
-    def pages(self, site, renderer, generated: list[GeneratedFile]) -> list[GeneratedFile]:
-        """``generated`` with the card pages added, and the "what changed" page naming the cards to reprint."""
-        extra = card_pages(site, renderer, generated)
-        replaced = {f.src_uri for f in extra}
-        return [f for f in generated if f.src_uri not in replaced] + extra
 
     def page_context(self, page) -> None:
         if page.content and offline.MERMAID_MARK in page.content:

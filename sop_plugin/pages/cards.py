@@ -24,15 +24,15 @@ say. Its HTML comes from autoescaped Jinja templates (``templates/station/``). N
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field, replace
 
 from sop_plugin.model import Sop, localized
 from sop_plugin.model.schema import ControlPoint
-from sop_plugin.pages import BODY_MARKER, GeneratedFile
+from sop_plugin.pages import GeneratedFile
 from sop_plugin.pages.changes_feed import CHANGES_DIR, WINDOW_DAYS, recent_changes
 from sop_plugin.pages.context import SiteContext
 from sop_plugin.pages.duties import is_current
+from sop_plugin.pages.html import render_page, template
 from sop_plugin.pages.qr import QrCode
 from sop_plugin.pages.urls import file_slug, relative_url, site_src
 
@@ -122,8 +122,8 @@ def build_cards(site: SiteContext, sops: list[Sop]) -> list[Card]:
     return cards
 
 
-def card_pages(site: SiteContext, renderer, generated: list[GeneratedFile] = ()) -> list[GeneratedFile]:
-    """The card pages and ``cards/index.md``; ``renderer``: a :class:`~sop_plugin.pages.render.SopRenderer`.
+def card_pages(site: SiteContext, generated: list[GeneratedFile] = ()) -> list[GeneratedFile]:
+    """The card pages and ``cards/index.md`` (called by :func:`~sop_plugin.pages.core.generate_site`).
 
     ``generated``: the other generated files; when the "what changed" page (``changes/index.md``)
     is among them, it is returned too, with the cards to reprint named under its intro."""
@@ -149,31 +149,40 @@ def card_pages(site: SiteContext, renderer, generated: list[GeneratedFile] = ())
                 name = localized(roles[monitor].name, lang) if monitor in roles else (monitor or "")
                 card.points.append(CardPoint(sop, point, f"{href}#cp-{point.id}", name))
         place_href = _place_href(site, card, url)
-        body = renderer.env.get_template(TEMPLATE_CARD).render(
-            card=card,
-            kind=KIND_NAME[card.kind],
-            place_href=place_href,
-            index_href=relative_url(index_url, url),
-            everywhere=everywhere,
-            window=WINDOW_DAYS,
-            today=site.today,
+        files.append(
+            render_page(
+                site,
+                card.src_uri,
+                site.t(f"card.title.{KIND_NAME[card.kind]}", name=card.name),
+                TEMPLATE_CARD,
+                in_nav=False,
+                meta={"search": {"exclude": True}},
+                card=card,
+                kind=KIND_NAME[card.kind],
+                place_href=place_href,
+                index_href=relative_url(index_url, url),
+                everywhere=everywhere,
+                window=WINDOW_DAYS,
+            )
         )
-        title = site.t(f"card.title.{KIND_NAME[card.kind]}", name=card.name)
-        files.append(_page(card.src_uri, title, body, in_nav=False))
         rows.append({"card": card, "href": relative_url(url, index_url), "kind": KIND_NAME[card.kind]})
-    body = renderer.env.get_template(TEMPLATE_INDEX).render(
-        rows=rows,
-        reprint=[row for row in rows if row["card"].changed],
-        window=WINDOW_DAYS,
-        today=site.today,
-        script=relative_url(REGISTER_SCRIPT, index_url),
+    files.append(
+        render_page(
+            site,
+            index_src,
+            site.t("cards"),
+            TEMPLATE_INDEX,
+            rows=rows,
+            reprint=[row for row in rows if row["card"].changed],
+            window=WINDOW_DAYS,
+            script=relative_url(REGISTER_SCRIPT, index_url),
+        )
     )
-    files.append(_page(index_src, site.t("cards"), body, in_nav=True))
     reprint = [row for row in rows if row["card"].changed]
     changes = next((f for f in generated if f.src_uri == CHANGES_INDEX and f.body is not None), None)
     if reprint and changes is not None:
         changes_url = site.url_for_src(CHANGES_INDEX)
-        note = renderer.env.get_template(TEMPLATE_CHANGES_NOTE).render(
+        note = template(site, TEMPLATE_CHANGES_NOTE).render(
             reprint=[(row, relative_url(site.url_for_src(row["card"].src_uri), changes_url)) for row in reprint],
             href=relative_url(index_url, changes_url),
             window=WINDOW_DAYS,
@@ -192,13 +201,3 @@ def _place_href(site: SiteContext, card: Card, url: str) -> str:
     sites = sorted({s for c in card.sops for s in c.sop.meta.applies_to.sites})
     page = site_src(sites[0]) if sites else "sites/index.md"
     return relative_url(site.url_for_src(page), url) + anchor
-
-
-def _page(src: str, title: str, body: str, in_nav: bool) -> GeneratedFile:
-    meta = {"title": title}
-    if not in_nav:
-        meta["search"] = {"exclude": True}
-    head = "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
-    # No H1 in the Markdown (a name from front-matter never goes through Markdown): Material
-    # writes the page title (escaped by the adapter) as the H1 of a page that has none.
-    return GeneratedFile(src, f"{head}{BODY_MARKER}\n", in_nav=in_nav, body=body)

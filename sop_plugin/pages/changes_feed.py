@@ -15,17 +15,14 @@ relative to the feed. No MkDocs import.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urljoin
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr
 
 from sop_plugin.model import Sop, localized
 from sop_plugin.pages import GeneratedFile
 from sop_plugin.pages.context import SiteContext
-from sop_plugin.pages.html import render_page
+from sop_plugin.pages.html import render_document, render_page, xml_environment
 from sop_plugin.pages.urls import CHANGES_DIR, changes_src, page_src, relative_url
 from sop_plugin.revisions.versions import major, version_key
 
@@ -170,12 +167,7 @@ def changes_pages(site: SiteContext) -> list[GeneratedFile]:
     return files
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xml_escape(text: str) -> str:
-    """Text for an XML element: escaped, and without the characters XML 1.0 cannot hold."""
-    return _xml_escape(_NOT_XML.sub("", text))
+FEED_TEMPLATE = "pages/feed.xml.html"  # .html: MkDocs publishes any other file of a theme folder
 
 
 def _timestamp(when: dt.datetime) -> str:
@@ -183,7 +175,8 @@ def _timestamp(when: dt.datetime) -> str:
 
 
 def atom_feed(site: SiteContext, changes: list[Change]) -> str:
-    """The Atom (RFC 4287) feed of ``changes``; every text escaped, every id a stable URN."""
+    """The Atom (RFC 4287) feed of ``changes`` (template ``pages/feed.xml.html``, XML-autoescaped);
+    every id a stable URN or the feed's own URL."""
     t = site.t
     base = site.site_url.rstrip("/") + "/" if site.site_url else None
 
@@ -191,21 +184,7 @@ def atom_feed(site: SiteContext, changes: list[Change]) -> str:
         return urljoin(base, url) if base else relative_url(url, FEED)
 
     name = site.site_name or "SOP"
-    feed_title = f"{name} — {t('changes')}"
-    updated = _timestamp(changes[0].when) if changes else f"{site.today.isoformat()}T00:00:00Z"
-    feed_id = urljoin(base, FEED) if base else "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"sop-feed:{name}"))
-    out = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(t.language)}>',
-        f"  <title>{xml_escape(feed_title)}</title>",
-        f"  <subtitle>{xml_escape(t('changes.intro', days=WINDOW_DAYS, date=site.today))}</subtitle>",
-        f"  <id>{xml_escape(feed_id)}</id>",
-        f"  <updated>{updated}</updated>",
-        f'  <link rel="self" type="application/atom+xml" href={quoteattr(link(FEED))}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(link(site.url_for_src(CHANGES_DIR + "/index.md")))}/>',
-        f"  <author><name>{xml_escape(name)}</name></author>",
-        '  <generator uri="https://pypi.org/project/sop-plugin/">sop-plugin</generator>',
-    ]
+    entries = []
     for change in changes[:MAX_FEED_ENTRIES]:
         sop = change.sop
         key = f"{sop.id}:{change.commit or 'v' + (change.version or '')}"
@@ -213,24 +192,31 @@ def atom_feed(site: SiteContext, changes: list[Change]) -> str:
         summary = change.summary + (f" ({t('history.reason')}: {change.reason})" if change.reason else "")
         if change.retrain:
             summary = f"[{t('changes.retrain')}] {summary}"
-        out += [
-            "  <entry>",
-            f"    <title>{xml_escape(title)}</title>",
-            f"    <id>urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sop-change:' + key)}</id>",
-            f"    <updated>{_timestamp(change.when)}</updated>",
-        ]
-        out += [f"    <author><name>{xml_escape(author)}</name></author>" for author in change.authors]
-        out += [
-            f'    <link rel="alternate" type="text/html" href={quoteattr(link(site.url_of_path(sop.path)))}/>',
-            f"    <category term={quoteattr(sop.id)}/>",
-        ]
         roles = sorted({r.role for r in sop.meta.roles} | set(sop.meta.training.roles if sop.meta.training else []))
-        out += [
-            f"    <category term={quoteattr(role)} label={quoteattr(localized(site.catalog.roles[role].name, t.language))}/>"
-            if role in site.catalog.roles
-            else f"    <category term={quoteattr(role)}/>"
-            for role in roles
-        ]
-        out += [f"    <summary>{xml_escape(summary)}</summary>", "  </entry>"]
-    out.append("</feed>")
-    return "\n".join(out) + "\n"
+        known = site.catalog.roles
+        entries.append(
+            {
+                "title": title,
+                "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sop-change:' + key)}",
+                "updated": _timestamp(change.when),
+                "authors": change.authors,
+                "href": link(site.url_of_path(sop.path)),
+                "sop_id": sop.id,
+                "categories": [(r, localized(known[r].name, t.language) if r in known else None) for r in roles],
+                "summary": summary,
+            }
+        )
+    feed = render_document(
+        site,
+        FEED_TEMPLATE,
+        environment=xml_environment,
+        title=f"{name} — {t('changes')}",
+        subtitle=t("changes.intro", days=WINDOW_DAYS, date=site.today),
+        id=urljoin(base, FEED) if base else "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"sop-feed:{name}")),
+        updated=_timestamp(changes[0].when) if changes else f"{site.today.isoformat()}T00:00:00Z",
+        self_href=link(FEED),
+        page_href=link(site.url_for_src(CHANGES_DIR + "/index.md")),
+        author=name,
+        entries=entries,
+    )
+    return feed + "\n"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sop_plugin.pages import GeneratedFile
-from sop_plugin.pages.archive import archive_files
 from sop_plugin.pages.assets import site_assets
 from sop_plugin.pages.build_info import build_info_file
+from sop_plugin.pages.cards import card_pages
 from sop_plugin.pages.catalog_json import catalog_file
 from sop_plugin.pages.changes_feed import changes_pages
 from sop_plugin.pages.context import SiteContext
@@ -62,7 +62,7 @@ def generate_site(
     ``site.url_for_src``; :meth:`SiteContext.standalone` gives MkDocs' rule without MkDocs), the
     versions from git if any (``site.versions``), and the templates' loader (``site.loader``;
     None: the package's templates). ``generated_pages=False`` (the plugin option of that name)
-    leaves out the role, register, site and owner pages. ``copy`` (a
+    leaves out the role, register, site, owner and workstation card pages. ``copy`` (a
     :class:`~sop_plugin.model.filters.CopyFilter`) and ``copy_name`` describe a plant copy in
     ``sop-build.json``; without ``copy`` that file is not made.
 
@@ -73,7 +73,8 @@ def generate_site(
     generators = [
         lambda site: [catalog_file(site, site.stamp, history_of=_history_of(site))],
         redirect_files,  # id/<SOP-ID>/: the stable address of each SOP
-        archive_files,  # id/<SOP-ID>/v<version>/: archived and upcoming versions (out of nav and search)
+        # id/<SOP-ID>/v<version>/ (archived and upcoming versions) are not here: the adapter writes
+        # them through the light path of pages/archive.py.
         review_pages,  # reviews/: overdue and due reviews by department and owner
         changes_pages,  # changes/: revisions of the last 90 days, per role, and the Atom feed
         directory_page,  # directory/: every SOP, filtered in the browser
@@ -91,6 +92,10 @@ def generate_site(
     for generator in generators:
         for item in generator(site):
             (output.pages if item.src_uri.endswith(".md") else output.files).append(item)
+    if generated_pages:  # cards/: a card per workstation, line and site; "what changed" names those to reprint
+        cards = card_pages(site, output.pages)
+        replaced = {item.src_uri for item in cards}
+        output.pages = [item for item in output.pages if item.src_uri not in replaced] + cards
     if copy is not None:
         uri, content = build_info_file(site.stamp, copy, copy_name, len(site.catalog.by_id))
         output.files.append(GeneratedFile(uri, content))

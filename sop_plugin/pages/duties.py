@@ -126,20 +126,37 @@ def role_order(site) -> list[str]:
     return sorted(site.catalog.roles, key=lambda rid: (site.catalog.roles[rid].department or "", rid))
 
 
+def per_build(site, key, make):
+    """``make()`` once per build: kept in ``site.cache`` (a new :class:`SiteContext` per build),
+    so the role pages, registers and cards that each ask the same question share one answer."""
+    cache = getattr(site, "cache", None)
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
 def page_versions(site) -> list[Sop]:
     """For every SOP with a page in this build, sorted by id: the version its page shows."""
-    return [
+    return list(per_build(site, "page_versions", lambda: _page_versions(site)))
+
+
+def _page_versions(site) -> tuple[Sop, ...]:
+    return tuple(
         shown(site, sop)
         for sop in sorted(site.catalog.by_id.values(), key=lambda s: s.id)
         if site.url_of_path(sop.path) is not None
-    ]
+    )
 
 
 def current_sops(site) -> list[Sop]:
     """The SOP versions in force today, sorted by id (what the registers list)."""
-    return [sop for sop in page_versions(site) if is_current(sop, site.catalog, site.today)]
+    make = lambda: tuple(sop for sop in page_versions(site) if is_current(sop, site.catalog, site.today))  # noqa: E731
+    return list(per_build(site, "current_sops", make))
 
 
 def active_sops(site) -> list[Sop]:
     """The SOP versions in force or upcoming, sorted by id (role pages, training matrix, sites)."""
-    return [sop for sop in page_versions(site) if is_active(sop, site.catalog, site.today)]
+    make = lambda: tuple(sop for sop in page_versions(site) if is_active(sop, site.catalog, site.today))  # noqa: E731
+    return list(per_build(site, "active_sops", make))

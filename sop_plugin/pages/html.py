@@ -3,8 +3,8 @@
 One way to write HTML: Jinja templates with autoescaping (``templates/pages/`` and
 ``templates/sop/`` of the package, looked up through the theme's loader, so a site overrides any
 one of them from its ``custom_dir``), and the helpers below, which return
-:class:`markupsafe.Markup` built with ``Markup.format`` (every value escaped). Nothing here
-escapes by hand, swaps placeholders or wraps a raw string in ``Markup``.
+:class:`markupsafe.Markup` built with ``Markup.format`` or :func:`fill` (every value escaped).
+Nothing here escapes by hand, swaps placeholders or wraps a raw string in ``Markup``.
 
 - :func:`environment` is the Jinja environment of a build (one per :class:`SiteContext`), with
   the globals every template may use: ``t`` (a UI string), ``tm`` (a UI string whose
@@ -23,6 +23,7 @@ No MkDocs import.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jinja2
@@ -52,55 +53,99 @@ def environment(site: SiteContext) -> jinja2.Environment:
     ``site.loader`` (the theme's loader under MkDocs) or the package's ``templates/``."""
     env = site.cache.get("env")
     if env is None:
-        loader = site.loader or jinja2.FileSystemLoader(str(TEMPLATES))
-        env = jinja2.Environment(
-            loader=loader,
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,  # one build: no file-date check at every lookup
-        )
-        env.globals.update(
-            t=site.t,
-            tm=lambda key, **values: ui(site, key, **values),
-            localized=localized,
-            links=links(site),
-            lang=site.t.language,
-            today=site.today,
-            names=names,
-            cp_badge=cp_badge,
-            role_src=role_src,
-            relative_url=relative_url,
-        )
-        site.cache["env"] = env
+        env = site.cache["env"] = _environment(site)
     return env
 
 
-def render(site: SiteContext, template: str, **context) -> Markup:
-    """A template of this build rendered with ``context`` (HTML)."""
-    return escape(environment(site).get_template(template).make_module(context))  # its __html__: the body
+def xml_environment(site: SiteContext) -> jinja2.Environment:
+    """The environment of the XML files (the Atom feed): the same loader, globals and escaping
+    (``< > & " '`` as entities, which XML reads as HTML does), and every value also loses the
+    characters XML 1.0 cannot hold (control characters), so hostile text never breaks the file."""
+    env = site.cache.get("xml-env")
+    if env is None:
+        env = site.cache["xml-env"] = _environment(site, finalize=xml_text)
+    return env
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """``value`` without the characters XML 1.0 cannot hold (text only: Markup is kept as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _NOT_XML.sub("", value)
+    return value
+
+
+def _environment(site: SiteContext, **options) -> jinja2.Environment:
+    loader = site.loader or jinja2.FileSystemLoader(str(TEMPLATES))
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # one build: no file-date check at every lookup
+        **options,
+    )
+    env.globals.update(
+        t=site.t,
+        tm=lambda key, **values: ui(site, key, **values),
+        localized=localized,
+        links=links(site),
+        lang=site.t.language,
+        today=site.today,
+        names=names,
+        cp_badge=links(site).cp_badge,  # cached: a control point shows on registers, role pages, cards
+        role_src=role_src,
+        relative_url=relative_url,
+    )
+    return env
+
+
+def template(site: SiteContext, name: str, env=environment) -> jinja2.Template:
+    """The template ``name`` of this build, looked up once per build (a register or a page
+    family asks for its templates once per page); ``env``: :func:`environment` or
+    :func:`xml_environment`."""
+    key = ("template", name, env)
+    found = site.cache.get(key)
+    if found is None:
+        found = site.cache[key] = env(site).get_template(name)
+    return found
+
+
+def render(site: SiteContext, template_name: str, **context) -> Markup:
+    """A template of this build rendered with ``context`` (HTML, to put inside another page)."""
+    return escape(template(site, template_name).make_module(context))  # its __html__: the body
+
+
+def render_document(site: SiteContext, template_name: str, environment=environment, **context) -> str:
+    """A template of this build rendered with ``context`` as a whole file (a redirect page; the
+    Atom feed, with ``environment=xml_environment``): its text, autoescaped like every template."""
+    return template(site, template_name, environment).render(context)
 
 
 def render_page(
-    site: SiteContext, src: str, title: str, template: str, in_nav: bool = True, meta: dict | None = None, **context
+    site: SiteContext,
+    src: str,
+    title: str,
+    template_name: str,
+    in_nav: bool = True,
+    meta: dict | None = None,
+    **context,
 ) -> GeneratedFile:
     """The generated page ``src``: ``template`` (extending ``pages/page.html``) rendered with the
     page's ``title``, ``page_url``, ``root`` and ``context``; ``meta`` goes to its front-matter."""
     url, anchor = site.url_for_src(src), heading_id(title)
-    body = (
-        environment(site)
-        .get_template(template)
-        .render(title=title, anchor=anchor, page_url=url, root=root_of(url), **context)
-    )
+    body = template(site, template_name).render(title=title, anchor=anchor, page_url=url, root=root_of(url), **context)
     return GeneratedFile.page(src, title, body, in_nav=in_nav, anchor=anchor, **(meta or {}))
 
 
-def macros(site: SiteContext, template: str):
-    """The macros of ``template`` as Python callables returning Markup (e.g. a register's ``rows``)."""
-    key = ("macros", template)
+def macros(site: SiteContext, template_name: str):
+    """The macros of ``template_name`` as Python callables returning Markup (e.g. a register's ``rows``)."""
+    key = ("macros", template_name)
     module = site.cache.get(key)
     if module is None:
-        module = site.cache[key] = environment(site).get_template(template).module
+        module = site.cache[key] = template(site, template_name).module
     return module
 
 
@@ -112,15 +157,16 @@ def ui(site: SiteContext, key: str, **values) -> Markup:
 
 def sop_ref(href: str, sop_id: str, title: str) -> Markup:
     """The link to an SOP (CONTRACT section 4): ``<a data-sop-ref>`` with its id and title."""
-    return _SOP_REF % (href, sop_id, sop_id, title)
+    return fill(_SOP_REF, href, sop_id, sop_id, title)
 
 
-def missing_ref(sop_id: str, reason: str | None = None) -> Markup:
-    """An SOP with no page in this build: its id, and why (``reason``: "not part of this copy" ...)
-    where the reader needs to know; without ``reason`` the id alone (tables, lists)."""
-    if reason is None:
+def missing_ref(sop_id: str, text: str | None = None) -> Markup:
+    """An SOP with no page in this build: ``text``, its id and why, where the reader needs to know
+    (``t("ref_missing", id=..., reason=t("not_in_copy"))``: "SOP-QA-011（不在本副本中）"); without
+    ``text`` the id alone (tables, lists)."""
+    if text is None:
         return Markup('<span class="sop-ref--missing">{}</span>').format(sop_id)
-    return Markup('<span class="sop-ref sop-ref--missing" data-sop-ref="{0}">{0} ({1})</span>').format(sop_id, reason)
+    return Markup('<span class="sop-ref sop-ref--missing" data-sop-ref="{}">{}</span>').format(sop_id, text)
 
 
 def script_json(value, sort_keys: bool = True) -> Markup:
@@ -137,8 +183,14 @@ def names(name, lang: str) -> Markup:
     return Markup(" · ").join(Markup('<span lang="{}">{}</span>').format(code, name[code]) for code in order)
 
 
-# Markup's % formatting escapes every value like .format, at half the cost (registers have
-# tens of thousands of cells).
+def fill(template: Markup, *values) -> Markup:
+    """``template % values`` with every value escaped: exactly what ``Markup.__mod__`` gives (each
+    value through :func:`markupsafe.escape`, Markup kept as it is), at a third of its cost.
+    ``template`` is a Markup constant with ``%s`` fields only (the links and badges below:
+    registers and role pages make tens of thousands of them); nothing unescaped reaches the result."""
+    return Markup(str.__mod__(template, tuple(map(escape, values))))
+
+
 _CP_SPAN = Markup('<span class="sop-cp-badge sop-cp-badge--%s">%s</span>')
 _CP_LINK = Markup('<a class="sop-cp-badge sop-cp-badge--%s" href="%s#cp-%s">%s</a>')
 _SOP_REF = Markup('<a href="%s" data-sop-ref="%s" class="sop-ref"><span class="sop-ref__id">%s</span> %s</a>')
@@ -151,8 +203,8 @@ def cp_badge(point: ControlPoint, sop_url: str | None) -> Markup:
     kind = point.kind.lower()
     text = point.id if point.id.upper().startswith(point.kind) else f"{point.kind} {point.id}"
     if sop_url is None:
-        return _CP_SPAN % (kind, text)
-    return _CP_LINK % (kind, sop_url, point.id, text)
+        return fill(_CP_SPAN, kind, text)
+    return fill(_CP_LINK, kind, sop_url, point.id, text)
 
 
 def links(site: SiteContext) -> Links:
@@ -174,6 +226,7 @@ class Links:
         self._src: dict[str, str] = {}
         self._role: dict[tuple[str, str], Markup] = {}
         self._badge: dict[str, Markup] = {}
+        self._cp: dict[tuple[int, str | None], tuple[ControlPoint, Markup]] = {}
 
     def url(self, src: str) -> str:
         """The site-root-relative URL of the generated page ``src``."""
@@ -202,7 +255,7 @@ class Links:
             elif title:
                 html = sop_ref(root + url, sop.id, sop.title)
             else:
-                html = _SOP_ID_REF % (root, url, sop.id, sop.title, sop.id)
+                html = fill(_SOP_ID_REF, root, url, sop.id, sop.title, sop.id)
             self._sop[key] = html
         return html
 
@@ -217,7 +270,7 @@ class Links:
         html = self._role.get(key)
         if html is None:
             if role_id in self.site.catalog.roles:
-                html = _ROLE_REF % (root, self.url(role_src(role_id)), role_id, self.role_name(role_id))
+                html = fill(_ROLE_REF, root, self.url(role_src(role_id)), role_id, self.role_name(role_id))
             else:
                 html = Markup("<span>{}</span>").format(role_id)
             self._role[key] = html
@@ -232,3 +285,11 @@ class Links:
                 state, self.t("status." + state)
             )
         return html
+
+    def cp_badge(self, point: ControlPoint, sop_url: str | None) -> Markup:
+        """:func:`cp_badge`, made once per control point and link target in this build."""
+        key = (id(point), sop_url)
+        cached = self._cp.get(key)
+        if cached is None or cached[0] is not point:  # the point is kept: its id stays its own
+            cached = self._cp[key] = (point, cp_badge(point, sop_url))
+        return cached[1]

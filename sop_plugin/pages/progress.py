@@ -28,7 +28,7 @@ from markupsafe import Markup
 from sop_plugin.model import Sop
 from sop_plugin.model.schema import Owner
 from sop_plugin.pages.context import SiteContext
-from sop_plugin.pages.duties import carriers, current_sops, is_active, shown
+from sop_plugin.pages.duties import carriers, current_sops, is_active, per_build, shown
 from sop_plugin.pages.html import render
 
 #: The key under which quiz.js records an acknowledgement of an SOP without a quiz.
@@ -138,6 +138,10 @@ def ack_section(site: SiteContext, sop: Sop) -> str:
 
 def control_points_by_role(site: SiteContext) -> dict[str, int]:
     """Role id -> the number of control-point register rows it carries (SOPs in force today)."""
+    return dict(per_build(site, "control_points_by_role", lambda: _control_points_by_role(site)))
+
+
+def _control_points_by_role(site: SiteContext) -> dict[str, int]:
     counts: dict[str, int] = {}
     for sop in current_sops(site):
         if site.url_of(sop.id) is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sop_plugin.pages import GeneratedFile
 from sop_plugin.pages.context import SiteContext
-from sop_plugin.pages.html import render, script_json
+from sop_plugin.pages.html import render_document, script_json
 from sop_plugin.pages.urls import redirect_src, relative_url
 
 
@@ -27,6 +27,6 @@ def redirect_files(site: SiteContext) -> list[GeneratedFile]:
         href = relative_url(url, redirect_uri(sop_id))
         if href.endswith("/") and not site.directory_urls:
             href += "index.html"
-        html = render(site, "pages/redirect.html", sop_id=sop_id, href=href, href_js=script_json(href))
-        files.append(GeneratedFile(redirect_uri(sop_id), str(html) + "\n"))
+        html = render_document(site, "pages/redirect.html", sop_id=sop_id, href=href, href_js=script_json(href))
+        files.append(GeneratedFile(redirect_uri(sop_id), html + "\n"))
     return files

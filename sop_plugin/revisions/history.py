@@ -7,7 +7,7 @@
    commit) the :class:`History` is ``available=False`` with a note, and callers fall back to the
    ``changes`` log. When git fails *inside* a work tree (``git log`` exits non-zero), the History
    is ``available=False`` and ``failed=True``, its warning names git's error: the plugin reports it
-   as a warning, so ``--strict`` fails rather than publish a site without its history. With the same work tree, HEAD, docs folder and ``max_count`` as an earlier call
+   as a warning, so ``--strict`` fails rather than publish a site without its history. With the same work tree, HEAD, docs folder, ``max_count`` and shallowness as an earlier call
    in this process (``mkdocs serve`` rebuilds), the cached History is returned: one process in all.
 2. ``git log -z --raw -M --first-parent`` over the Markdown files of the docs folder (pathspecs:
    binary files are never looked at, so a broken blob elsewhere cannot stop it): every commit
@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -114,14 +115,34 @@ class History:
         """The text of ``path`` (relative to docs_dir) at ``commit``; None if it did not exist."""
         return self.texts([(commit, path)]).get((commit, path))
 
+    def iter_texts(self, pairs):
+        """``((commit, path), text or None)`` for each pair, in order, from one streamed
+        ``git cat-file --batch``: only one text is held at a time (close the iterator to stop)."""
+        pairs = list(pairs)
+        if not self.available:
+            yield from ((pair, None) for pair in pairs)
+            return
+        names = [self.blobs.get(pair) or f"{pair[0]}:{self.prefix}{pair[1]}" for pair in pairs]
+        asked = [name for name in names if "\n" not in name]
+        stream = _cat_file_each(self.root, asked)
+        try:
+            for pair, name in zip(pairs, names):
+                data = next(stream, (None, None))[1] if "\n" not in name else None
+                yield pair, _decode(data)
+        finally:
+            stream.close()
+
     def texts(self, pairs) -> dict[tuple[str, str], str | None]:
         """Texts of many ``(commit, path)`` revisions, read by one ``git cat-file --batch``."""
         pairs = list(dict.fromkeys(pairs))
         if not self.available or not pairs:
             return {pair: None for pair in pairs}
         names = {pair: self.blobs.get(pair) or f"{pair[0]}:{self.prefix}{pair[1]}" for pair in pairs}
-        contents = _cat_file(self.root, [n for n in names.values() if "\n" not in n])
-        return {pair: _decode(contents.get(name)) for pair, name in names.items()}
+        contents = {
+            name: _decode(data)
+            for name, data in _cat_file_each(self.root, [n for n in names.values() if "\n" not in n])
+        }
+        return {pair: contents.get(name) for pair, name in names.items()}
 
 
 def read_history(docs_dir: Path, *, max_count: int | None = None) -> History:
@@ -147,7 +168,9 @@ def read_history(docs_dir: Path, *, max_count: int | None = None) -> History:
         prefix = docs_dir.relative_to(root).as_posix() + "/" if docs_dir != root else ""
     except ValueError:
         return History(False, f"the docs folder {docs_dir} is not under the git work tree {root}: {NOT_IN_GIT}")
-    key = (str(root), head, prefix, max_count)
+    # Shallow or not is part of the key: a clone deepened (or made shallow) at the same HEAD has
+    # another history, and a full read must never be answered from a shallow one.
+    key = (str(root), head, prefix, max_count, shallow)
     if key not in _CACHE:
         if len(_CACHE) >= 8:
             _CACHE.pop(next(iter(_CACHE)))
@@ -195,11 +218,13 @@ def _read(root: Path, head: str, prefix: str, shallow: bool, max_count: int | No
                 for blob, path in ((new_blob, new), (old_blob, old if status in "RD" else None))
                 if path and _is_markdown(path)
             )
-    contents = _cat_file(root, [head, *wanted])
-    info = {blob: _front_fields(contents.get(blob)) for blob in wanted}
-    history = History(
-        True, SHALLOW_WARNING if shallow else None, head, _commit_time(contents.get(head)), shallow, root, prefix
-    )
+    info, head_time = {}, None
+    for name, data in _cat_file_each(root, [head, *wanted]):  # one revision held at a time
+        if name == head and head_time is None:
+            head_time = _commit_time(data)
+        else:
+            info[name] = _front_fields(data)
+    history = History(True, SHALLOW_WARNING if shallow else None, head, head_time, shallow, root, prefix)
     _follow(commits, info, history)
     return history
 
@@ -387,25 +412,50 @@ def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.Comple
     return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
 
 
-def _cat_file(root: Path, names: list[str]) -> dict[str, bytes | None]:
-    """Objects by name (``<blob>`` or ``<commit>:<path>``) from one ``git cat-file --batch``."""
+def _cat_file_each(root: Path, names: list[str]):
+    """``(name, object bytes or None)`` for each of ``names``, in order, from one ``git cat-file
+    --batch``, read as git writes them: only one object is held at a time (50,000 revisions of
+    4 KB are 200 MB at once). The names are written by a thread, so neither side waits on a
+    full pipe."""
     if not names:
-        return {}
-    out = _git(
-        root, "cat-file", "--batch", stdin="".join(f"{name}\n" for name in names).encode("utf-8", "surrogateescape")
-    ).stdout
-    found, pos = {}, 0
-    for name in names:
-        end = out.find(b"\n", pos)
-        if end < 0:
-            break
-        header, pos = out[pos:end].split(b" "), end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            found[name], pos = out[pos : pos + size], pos + size + 1
-        else:
-            found[name] = None  # "<name> missing" or "ambiguous"
-    return found
+        return
+    proc = subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def feed() -> None:
+        try:
+            for start in range(0, len(names), 1024):
+                chunk = "".join(f"{name}\n" for name in names[start : start + 1024])
+                proc.stdin.write(chunk.encode("utf-8", "surrogateescape"))
+            proc.stdin.close()
+        except OSError:  # git ended early (e.g. not a repository): what it wrote is read below
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = proc.stdout
+    try:
+        for name in names:
+            header = out.readline()
+            if not header:
+                break
+            parts = header.split(b" ")
+            if len(parts) == 3 and parts[2].strip().isdigit():
+                size = int(parts[2])
+                data = out.read(size)
+                out.read(1)  # the newline after the object
+                yield name, data
+            else:
+                yield name, None  # "<name> missing" or "ambiguous"
+    finally:
+        out.close()
+        writer.join()
+        proc.wait()
 
 
 def _decode(data: bytes | None) -> str | None:

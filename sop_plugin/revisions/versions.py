@@ -69,16 +69,36 @@ class Snapshot:
     fields: dict = field(default_factory=dict)  # title, status, effective_date read without a full parse
     _sop: Sop | None = field(default=None, repr=False)
     parse_path: str | None = None  # the path the parsed Sop carries (the page's src_uri)
+    released: bool = False  # its page is written and its text dropped (:meth:`SopVersions.release_texts`)
+    #: Where a committed text not held in memory is read from (:meth:`Versions.with_texts` reads
+    #: many at once; :meth:`load` reads this one alone).
+    source: History | None = field(default=None, repr=False, compare=False)
 
     @property
     def body(self) -> str:
-        return self._sop.body if self.text is None else _split(self.text)[1]
+        if self.released:
+            return ""
+        self.load()
+        if self.text is None:  # the working tree (the catalog's SOP), or a text git no longer has
+            return self._sop.body if self._sop is not None else ""
+        return _split(self.text)[1]
 
     def sop(self) -> Sop | None:
-        """The parsed SOP of this version (parsed on first use); None if it is not an SOP."""
-        if self._sop is None and self.text is not None:
+        """The parsed SOP of this version (parsed on first use); None if it is not an SOP (or released)."""
+        self.load()
+        if self._sop is None and self.text is not None and not self.released:
             self._sop = quick_parse(self.parse_path or self.path, self.text)
         return self._sop
+
+    def load(self) -> None:
+        """Read the committed text if it is not in memory (one git process: a fallback)."""
+        if self.commit is not None and self.text is None and not self.released and self.source is not None:
+            self.text = self.source.text_at(self.commit, self.path)
+
+    def release(self) -> None:
+        """Drop the text and the parsed SOP; the version, path, commit and ``fields`` stay."""
+        if self.commit is not None:  # the working tree is the catalog's own SOP: never dropped
+            self.text, self._sop, self.released = None, None, True
 
     @property
     def title(self) -> str | None:
@@ -156,6 +176,7 @@ class SopVersions:
     """The versions of one SOP file."""
 
     sop: Sop
+    history: History | None = field(default=None, repr=False, compare=False)
     revisions: list[Revision] = field(default_factory=list)
     entries: list[VersionEntry] = field(default_factory=list)
     snapshots: list[Snapshot] = field(default_factory=list)  # newest first; [0] is the working tree
@@ -171,6 +192,14 @@ class SopVersions:
     @property
     def upcoming_view(self) -> PageView | None:
         return next((view for view in self.views if view.kind == "upcoming"), None)
+
+    def release_texts(self) -> None:
+        """Drop the texts of the versions shown apart, once their pages are written: thousands of
+        earlier texts are not held for the rest of the build. The version in force (the SOP's own
+        page shows it) and the working tree stay."""
+        for snapshot in self.snapshots:
+            if snapshot is not self.in_force:
+                snapshot.release()
 
     def view_of(self, version: str) -> PageView | None:
         return next((view for view in self.views if view.snapshot.version == version), None)
@@ -197,6 +226,29 @@ class Versions:
         versions = self.by_path.get(sop.path)
         return versions.shown if versions is not None else sop
 
+    def with_texts(self, paths):
+        """Each :class:`SopVersions` of ``paths`` (in that order) with the texts of its earlier
+        versions read, for as long as the caller holds it; then they are released
+        (:meth:`SopVersions.release_texts`). One streamed ``git cat-file`` for all: the pages of
+        archived versions are written one SOP at a time, never holding every earlier text."""
+        chosen = [self.by_path[path] for path in paths if path in self.by_path]
+        pending = [
+            (versions, [s for s in versions.snapshots if s.commit and s.text is None and not s.released])
+            for versions in chosen
+        ]
+        if self.history is None:
+            yield from chosen
+            return
+        stream = self.history.iter_texts([(s.commit, s.path) for _, snapshots in pending for s in snapshots])
+        try:
+            for versions, snapshots in pending:
+                for snapshot in snapshots:
+                    snapshot.text = next(stream, (None, None))[1]
+                yield versions
+                versions.release_texts()
+        finally:
+            stream.close()
+
     def catalog_history(self, sop: Sop) -> list[dict]:
         versions = self.by_path.get(sop.path)
         return [row.as_dict() for row in versions.rows] if versions else []
@@ -214,7 +266,7 @@ def build_versions(
     git = history is not None and history.available
     wanted: list[tuple[SopVersions, list[VersionEntry], bool]] = []
     for sop in catalog.sops:
-        versions = result.by_path[sop.path] = SopVersions(sop)
+        versions = result.by_path[sop.path] = SopVersions(sop, history if git else None)
         versions.snapshots.append(Snapshot(sop.version, sop.path, None, _sop=sop))
         if not git or not sop.valid:
             continue
@@ -236,13 +288,20 @@ def build_versions(
         if earlier and (upcoming or archive_versions != 0):
             wanted.append((versions, earlier, upcoming))
     if wanted:
-        texts = history.texts(
-            [
-                (e.commit_of_newest, e.path)
-                for _, earlier, upcoming in wanted
-                for e in (earlier if upcoming or archive_versions is None else earlier[:archive_versions])
-            ]
-        )
+        # One streamed read: the few fields of every earlier version are taken as it passes; its
+        # text is kept only where the version in force may be read from it (an upcoming SOP).
+        # The pages of archived versions read the texts again, one SOP at a time (with_texts).
+        keep = {(e.commit_of_newest, e.path) for versions, earlier, upcoming in wanted if upcoming for e in earlier}
+        pairs = [
+            (e.commit_of_newest, e.path)
+            for _, earlier, upcoming in wanted
+            for e in (earlier if upcoming or archive_versions is None else earlier[:archive_versions])
+        ]
+        texts = {
+            pair: (text if pair in keep else None, _fields(text, ("title", "status", "effective_date")))
+            for pair, text in history.iter_texts(pairs)
+            if text is not None
+        }
         for versions, earlier, upcoming in wanted:
             _place(versions, earlier, upcoming, texts, today, archive_versions)
     for versions in result.by_path.values():
@@ -276,16 +335,11 @@ def _place(
     sop = versions.sop
     snapshots = []
     for entry in earlier:
-        text = texts.get((entry.commit_of_newest, entry.path))
-        if text is None:
+        found = texts.get((entry.commit_of_newest, entry.path))
+        if found is None:  # not in git (any more): no page
             continue
-        snapshot = Snapshot(
-            entry.version,
-            entry.path,
-            entry.commit_of_newest,
-            text,
-            _fields(text, ("title", "status", "effective_date")),
-        )
+        text, fields = found
+        snapshot = Snapshot(entry.version, entry.path, entry.commit_of_newest, text, fields, source=versions.history)
         snapshots.append(snapshot)
     if upcoming:
         for snapshot in snapshots:
