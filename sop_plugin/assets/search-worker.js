@@ -13,6 +13,14 @@
  * words (pieces/k/<n>.js: key -> pages), ranks the pages, then loads the text pieces of the best
  * pages only (pieces/p/<n>.js) for their sections, snippets and highlighting.
  *
+ * As a person types (Material sends every keystroke): a burst of keys searches only the last one
+ * (QUIET_MS); a growing Latin word stays in the shard of its first three letters (insp, inspe,
+ * inspection: one shard); a piece on its way is shared by every keystroke that needs it and a
+ * loaded one is kept for the page view; over http the pieces only older keystrokes wanted are
+ * cancelled, so they do not take the browser's few connections from the last one; a keystroke
+ * whose query is no longer the latest loads no text and sends no result. When the text pieces are
+ * slow (DETAIL_WAIT_MS), the results go out with their titles first and again with their sections.
+ *
  * Keys (the same rules as search_index.py): a Latin word (letters, digits), or two adjacent CJK
  * characters; a Latin query word matches keys it begins (insp -> inspection), a Chinese one pages
  * that hold all its character pairs. Title keys (title, aliases, pinyin of Chinese titles) weigh
