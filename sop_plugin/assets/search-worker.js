@@ -35,7 +35,7 @@
 
 var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 var TITLE_WEIGHT = 4, K1 = 1.2, B = 0.75, SNIPPET = 240, DETAILED_PAGES = 10, MAX_COUNT = 8;
-var LOAD_TIMEOUT_MS = 10000, FORMAT = 1, QUIET_MS = 10, DETAIL_WAIT_MS = 60;
+var LOAD_TIMEOUT_MS = 10000, FORMAT = 1, QUIET_MS = 10, DETAIL_WAIT_MS = 120;
 var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff";
 var TOKEN = new RegExp("([a-z0-9\u00c0-\u024f]+)|([" + CJK + "]+)", "g");
 var HAS_CJK = new RegExp("[" + CJK + "]");
