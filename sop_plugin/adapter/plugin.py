@@ -379,7 +379,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _on_page_content_unlink(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self._left_out_urls:
             return None
-        return unlink_left_out(html, page.url, self._left_out_urls, self.t("not_in_copy"))  # left out of this copy
+        return unlink_left_out(html, page.url, self._left_out_urls, self.t)  # left out of this copy
 
     def _on_page_content_body(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         generated = self.bodies.get(page.file.src_uri)

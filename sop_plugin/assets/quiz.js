@@ -203,7 +203,8 @@
   function item(q, question, i, n) {
     var it = { q: question, inputs: [] }, name = q.uid + "-" + i;
     var count = (question.options || []).length;
-    it.fs = el("fieldset", { "class": "sopq-q" }, [el("legend", {}, [
+    // tabindex -1: the script moves focus here (start, restart); Tab still goes to its inputs.
+    it.fs = el("fieldset", { "class": "sopq-q", tabindex: "-1" }, [el("legend", {}, [
       el("span", { "class": "sopq-n", text: t("question", { i: i + 1, n: n }) }), " ", question.prompt])]);
     if (question.type === "order") {
       var order = shuffled(range(count));
@@ -296,13 +297,17 @@
     q.submit.remove();
     var retry = el("button", { type: "button", "class": "sopq-retry md-button",
       text: t("retry"), onclick: function () { start(q); q.live.textContent = ""; focusFirst(q); } });
-    q.body.append(el("p", { "class": "sopq-actions" }, [retry]));
+    var summary = t("result", { score: score, pass: d.passMark, state: t(passed ? "state_passed" : "state_failed") });
+    // The result gets the focus (tabindex -1), not "Try again": a second Enter never wipes the answers.
+    var result = el("p", { "class": "sopq-result", tabindex: "-1", "data-result": passed ? "passed" : "failed",
+      text: summary });
+    q.body.append(result, el("p", { "class": "sopq-actions" }, [retry]));
     q.box.setAttribute("data-attempt", passed ? "passed" : "failed");
-    q.live.textContent = t("result", { score: score, pass: d.passMark, state: t(passed ? "state_passed" : "state_failed") }) +
-      (problem ? " " + problem : "");
-    retry.focus();
+    q.live.textContent = summary + (problem ? " " + problem : "");
+    result.focus();
   }
-  function focusFirst(q) { var f = q.body.querySelector("input, button"); if (f) f.focus(); }
+  // Focus the first question (its fieldset, named by its legend): never a disabled "move up" button.
+  function focusFirst(q) { var f = q.body.querySelector("fieldset.sopq-q"); if (f) f.focus(); }
   function focusName(scope) {
     var input = scope.querySelector(".sopq-learner input") || document.querySelector(".sopq-learner input");
     if (input) input.focus();
@@ -347,13 +352,13 @@
       var other = db.learners[key];
       b.append(" ", el("button", { type: "button", "class": "sopq-switch", "data-learner": key,
         text: t("switchTo", { name: other.name + (other.emp ? " (" + other.emp + ")" : "") }),
-        onclick: function () { switchTo(key); } }));
+        onclick: function () { switchTo(key); focusAfterLearner(b); } }));
     });
     var name = el("input", { id: uid + "n", name: "name", autocomplete: "name", required: true });
     var emp = askEmp ? el("input", { id: uid + "e", name: "employee", required: true }) : null;
     var form = el("form", { "class": "sopq-form", hidden: !!l, onsubmit: function (e) {
       e.preventDefault();
-      if (setLearner(name.value, emp ? emp.value : "")) focusFirstQuiz();
+      if (setLearner(name.value, emp ? emp.value : "")) focusAfterLearner(b);
     } }, [
       el("label", { "for": name.id, text: t("name") }), name,
       emp && el("label", { "for": emp.id, text: t("emp") }), emp,
@@ -367,7 +372,17 @@
     b.append(form);
     if (notice) b.append(el("p", { "class": "sopq-note", text: t(notice) }));
   }
-  function focusFirstQuiz() { if (quizzes[0]) focusFirst(quizzes[0]); }
+  // After a learner is set or switched the bar is redrawn and its button is gone: focus goes to the
+  // "read and understood" button of that bar, or to the quiz of that bar, else the first quiz of the
+  // page, else the bar's "Learner: name" line.
+  function focusAfterLearner(b) {
+    var box = b.closest(".sop-quiz"), q = box && box.sopq && box.sopq.body ? box.sopq : quizzes[0];
+    var ack = b.closest("[data-sop-ack]");
+    if (ack && ack.sopAck && !ack.sopAck.button.hidden) { ack.sopAck.button.focus(); return; }
+    if (q && q.box.isConnected) { focusFirst(q); return; }
+    var line = b.querySelector(".sopq-me");
+    if (line) { line.setAttribute("tabindex", "-1"); line.focus(); }
+  }
 
   // --- records: table, downloads (CSV, JSON, xAPI) and a printable completion record ----------
   function records(host) {
@@ -523,6 +538,8 @@
         if (!me()) { live.textContent = t("needName"); focusName(box); return; }
         var d = ackData(box), problem = record(d, 100, true, []);
         live.textContent = t("ackDone", { version: d.version }) + (problem ? " " + problem : "");
+        live.setAttribute("tabindex", "-1");
+        live.focus();  // the button is hidden now: the focus goes to what it did, not to <body>
       } });
     box.sopAck = { button: button };
     box.append(el("p", { "class": "sopq-actions" }, [button]), live);

@@ -66,7 +66,8 @@ class SopLinkPattern(InlineProcessor):
         if target is None or target_path is None:
             el = etree.Element("span", {"class": "sop-ref sop-ref--missing", "data-sop-ref": sop_id})
             left_out = target is not None or self.ext.catalog.is_left_out(sop_id)
-            el.text = AtomicString(f"{sop_id} ({self.ext.t('not_in_copy') if left_out else self.ext.t('unknown_sop')})")
+            reason = self.ext.t("not_in_copy" if left_out else "unknown_sop")
+            el.text = AtomicString(self.ext.t("ref_missing", id=sop_id, reason=reason))
             return el, m.start(0), m.end(0)
         here = posixpath.dirname(self.ext.page_path or "")
         href = posixpath.relpath(target_path, here or ".")

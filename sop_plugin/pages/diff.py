@@ -6,12 +6,20 @@ The body is compared line by line first (:class:`difflib.SequenceMatcher`), then
 line against the line it replaced, token by token. Front-matter changes that matter on the floor
 (control-point limits, roles, steps) are listed apart from the text, field by field.
 
+The body diff reads as text, not as Markdown source: each line's markup is taken apart
+(:func:`styled`) into words that carry their formatting (``**bold**`` is the word "bold" shown
+bold, ``[[SOP-QA-011]]`` the id, ``[text](url)`` the text with the address on hover, a heading
+without its ``#``, a bullet as "•"), and the words are compared with their formatting: making a
+word bold shows as a change. A small reader of the common inline syntax, not a Markdown
+renderer: whatever it does not know stays as written (raw HTML too), always as escaped text.
+
 Everything is escaped: both versions come from authored files. No MkDocs import.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 
 from markupsafe import Markup, escape
@@ -41,7 +49,108 @@ KEYED = {"control_points": "id", "roles": "role", "exceptions": "trigger", "reco
 
 
 def tokens(text: str) -> list[str]:
+    """``text`` cut into Latin words, runs of white space and single other characters."""
     return _TOKEN.findall(text)
+
+
+#: One word of the body diff and its formatting: ``("bold", ("strong",))``. A formatting part is
+#: ``strong``, ``em``, ``code``, ``s`` (struck through), ``ref`` (an SOP id), ``a:<url>`` (a link's
+#: text), ``img:<src>`` (an image's alternative text).
+Token = tuple[str, tuple[str, ...]]
+
+_INLINE = re.compile(
+    r"(?P<code>`+)(?P<code_text>.+?)(?P=code)"
+    r"|!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)[^)]*\)"
+    r"|\[\[(?P<ref>[^\[\]]+)\]\]"
+    r"|\[(?P<link>[^\[\]]+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)[^)]*\)"
+    r"|(?P<strong>\*\*|__)(?P<strong_text>\S(?:.*?\S)?)(?P=strong)"
+    r"|(?<![\w*])\*(?P<em_star>[^\s*](?:[^*]*?[^\s*])?)\*(?!\*)"
+    r"|(?<![\w_])_(?P<em_line>[^\s_](?:[^_]*?[^\s_])?)_(?![\w_])"
+    r"|~~(?P<struck>\S(?:.*?\S)?)~~"
+    r"|\\(?P<escaped>[\\`*_{}\[\]()#+\-.!|~<>])"
+)
+_HEADING = re.compile(r"(?P<indent>\s{0,3})#{1,6}\s+(?P<text>.*?)(?:\s+#+)?(?:\s*\{[:#.][^}]*\})?\s*$")
+_BULLET = re.compile(r"(?P<indent>\s*)[-*+]\s+(?=\S)")
+_QUOTE = re.compile(r"\s{0,3}>\s?")
+_ADMONITION = re.compile(r'(?P<indent>\s*)(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:[^"]*"(?P<title>[^"]*)")?\s*$')
+_FENCE = re.compile(r"\s*(```|~~~)")
+
+
+def styled(line: str, code: bool = False) -> tuple[str, list[Token]]:
+    """One body line as the reader sees it: ``(kind, tokens)``, kind ``"heading"``, ``"code"`` (in
+    a fenced block, shown as written) or ``""``; every token a word and its formatting."""
+    if code or _FENCE.match(line):
+        return "code", [(word, ("code",)) for word in tokens(line)]
+    match = _HEADING.fullmatch(line)
+    if match:
+        return "heading", _words(match["indent"]) + _inline(match["text"])
+    match = _ADMONITION.fullmatch(line)
+    if match:
+        title = match["title"] if match["title"] is not None else match["kind"].capitalize()
+        return "", _words(match["indent"]) + _inline(title, ("strong",))
+    prefix = []
+    while True:  # "> " quotes: the marker goes, the text stays
+        quote = _QUOTE.match(line)
+        if not quote or not quote.end():
+            break
+        line = line[quote.end() :]
+    bullet = _BULLET.match(line)
+    if bullet:
+        prefix, line = _words(bullet["indent"] + "• "), line[bullet.end() :]
+    return "", prefix + _inline(line)
+
+
+def _words(text: str, style: tuple[str, ...] = ()) -> list[Token]:
+    return [(word, style) for word in tokens(text)]
+
+
+def _inline(text: str, style: tuple[str, ...] = ()) -> list[Token]:
+    """Inline Markdown of ``text`` as tokens; the text of nested markup gets every outer format."""
+    out: list[Token] = []
+    position = 0
+    for match in _INLINE.finditer(text):
+        out += _words(text[position : match.start()], style)
+        position = match.end()
+        if match["code"]:
+            out += _words(match["code_text"], (*style, "code"))
+        elif match["src"] is not None:
+            out += _words(match["alt"] or match["src"], (*style, f"img:{match['src']}"))
+        elif match["ref"]:
+            out += _words(match["ref"], (*style, "ref"))
+        elif match["link"]:
+            out += _inline(match["link"], (*style, f"a:{match['url']}"))
+        elif match["strong"]:
+            out += _inline(match["strong_text"], (*style, "strong"))
+        elif match["em_star"] or match["em_line"]:
+            out += _inline(match["em_star"] or match["em_line"], (*style, "em"))
+        elif match["struck"]:
+            out += _inline(match["struck"], (*style, "s"))
+        else:
+            out += _words(match["escaped"], style)
+    return out + _words(text[position:], style)
+
+
+_WRAP = {
+    "strong": Markup("<strong>{}</strong>"),
+    "em": Markup("<em>{}</em>"),
+    "code": Markup("<code>{}</code>"),
+    "s": Markup("<s>{}</s>"),
+    "ref": Markup('<span class="sop-ref__id">{}</span>'),
+}
+_LINK = Markup('<span class="sop-diff__link" title="{}">{}</span>')
+_IMAGE = Markup('<span class="sop-diff__image" title="{}">{}</span>')
+
+
+def render_tokens(words: list[Token]) -> Markup:
+    """Tokens as escaped HTML, each run of one formatting wrapped once (outermost format first)."""
+    out = []
+    for style, run in itertools.groupby(words, key=lambda word: word[1]):
+        html = escape("".join(text for text, _ in run))
+        for part in reversed(style):
+            kind, _, value = part.partition(":")
+            html = (_LINK if kind == "a" else _IMAGE).format(value, html) if value else _WRAP[kind].format(html)
+        out.append(html)
+    return _EMPTY.join(out)
 
 
 _DEL = Markup("<del>{}</del>")
@@ -51,7 +160,11 @@ _EMPTY = Markup("")
 
 def inline_diff(old: str, new: str) -> Markup:
     """``old`` -> ``new`` as HTML with ``<del>``/``<ins>`` around changed words (or characters)."""
-    a, b = tokens(old), tokens(new)
+    return token_diff(_words(old), _words(new))
+
+
+def token_diff(a: list[Token], b: list[Token]) -> Markup:
+    """Two token lists as HTML with ``<del>``/``<ins>`` around the changed runs."""
     # The common start and end are cut off first: an edit is usually local, and SequenceMatcher
     # is quadratic in what is left.
     start, limit = 0, min(len(a), len(b))
@@ -62,26 +175,30 @@ def inline_diff(old: str, new: str) -> Markup:
         end += 1
     middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
     matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
-    out = [escape("".join(a[:start]))]
+    out = [render_tokens(a[:start])]
     for tag, i1, i2, j1, j2 in _merge_small_gaps(matcher.get_opcodes(), middle_a):
         if tag == "equal":
-            out.append(escape("".join(middle_a[i1:i2])))
+            out.append(render_tokens(middle_a[i1:i2]))
             continue
         if i2 > i1:
-            out.append(_DEL.format("".join(middle_a[i1:i2])))
+            out.append(_DEL.format(render_tokens(middle_a[i1:i2])))
         if j2 > j1:
-            out.append(_INS.format("".join(middle_b[j1:j2])))
-    out.append(escape("".join(a[len(a) - end :])))
+            out.append(_INS.format(render_tokens(middle_b[j1:j2])))
+    out.append(render_tokens(a[len(a) - end :]))
     return _EMPTY.join(out)
 
 
-def _merge_small_gaps(opcodes: list, a: list[str]) -> list:
-    """Fold a single unchanged character between two changes into them ("核对" vs "检查"
-    sharing nothing but noise reads better as one replacement)."""
+def _merge_small_gaps(opcodes: list, a: list[Token]) -> list:
+    """Fold a single unchanged character or space between two changes into them ("核对" vs "检查"
+    sharing nothing but noise, or "as soon as possible" vs "within 20 minutes" sharing only the
+    spaces, read better as one replacement than as word-by-word alternation)."""
     merged: list[list] = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         small_gap = (
-            tag == "equal" and 0 < index < len(opcodes) - 1 and i2 - i1 == 1 and len(a[i1]) == 1 and not a[i1].isspace()
+            tag == "equal"
+            and 0 < index < len(opcodes) - 1
+            and i2 - i1 == 1
+            and (len(a[i1][0]) == 1 or a[i1][0].isspace())
         )
         if (small_gap or tag != "equal") and merged and merged[-1][0] != "equal":
             merged[-1][2], merged[-1][4] = i2, j2
@@ -93,51 +210,78 @@ def _merge_small_gaps(opcodes: list, a: list[str]) -> list:
 
 
 def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
-    """The changed lines of two bodies with ``context`` lines around them; None when equal."""
+    """The changed lines of two bodies with ``context`` lines around them; None when equal.
+
+    Lines are matched as written; each is shown as text (:func:`styled`), a changed one word by word."""
     a, b = old.strip("\n").splitlines(), new.strip("\n").splitlines()
     if a == b:
         return None
+    shown_a, shown_b = _styled_lines(a), _styled_lines(b)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
         lines = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                lines += [_line("same", escape(line)) for line in a[i1:i2]]
+                lines += [_line("same", shown_a[i]) for i in range(i1, i2)]
             elif tag == "delete":
-                lines += [_line("del", _DEL.format(line)) for line in a[i1:i2]]
+                lines += [_line("del", shown_a[i]) for i in range(i1, i2)]
             elif tag == "insert":
-                lines += [_line("ins", _INS.format(line)) for line in b[j1:j2]]
+                lines += [_line("ins", shown_b[j]) for j in range(j1, j2)]
             else:
-                lines += _replaced(a[i1:i2], b[j1:j2])
+                lines += _replaced(a[i1:i2], b[j1:j2], shown_a[i1:i2], shown_b[j1:j2])
         hunks.append(Markup('<div class="sop-diff__hunk">{}</div>').format(_EMPTY.join(lines)))
     gap = Markup('<div class="sop-diff__gap">…</div>')
     return Markup('<div class="sop-diff__body">{}</div>').format(gap.join(hunks))
 
 
-def _line(kind: str, html: Markup) -> Markup:
-    """One line of the body diff (a blank line shows as a non-breaking space)."""
-    return Markup('<div class="sop-diff__line sop-diff__line--{}">{}</div>').format(kind, html or Markup("&nbsp;"))
+def _styled_lines(lines: list[str]) -> list[tuple[str, list[Token]]]:
+    """:func:`styled` of every line, knowing which lines are inside a fenced code block."""
+    out, fence = [], None
+    for line in lines:
+        opens = _FENCE.match(line)
+        out.append(styled(line, code=fence is not None))
+        if opens and fence is None:
+            fence = opens.group(1)
+        elif opens and line.strip().startswith(fence):
+            fence = None
+    return out
 
 
-def _replaced(old: list[str], new: list[str]) -> list[Markup]:
+_LINE = Markup('<div class="sop-diff__line sop-diff__line--{}{}">{}</div>')
+
+
+def _line(change: str, shown: tuple[str, list[Token]], other: tuple[str, list[Token]] | None = None) -> Markup:
+    """One line of the body diff: ``change`` same/del/ins (``shown``) or changed (``shown`` ->
+    ``other``); a heading line is marked as one; a blank line shows as a non-breaking space."""
+    kind, words = other or shown
+    if other is not None:
+        html = token_diff(shown[1], words)
+    else:
+        html = render_tokens(words)
+        html = {"del": _DEL, "ins": _INS}[change].format(html) if change in ("del", "ins") and html else html
+    extra = f" sop-diff__line--{kind}" if kind else ""
+    return _LINE.format(change, extra, html or Markup("&nbsp;"))
+
+
+def _replaced(old: list[str], new: list[str], shown_old: list, shown_new: list) -> list[Markup]:
     """Pair replaced lines with the most similar new line; a pair shows a word-level diff."""
     if len(old) == len(new):  # the usual edit: the same lines, reworded
-        return [_line("changed", inline_diff(one, other)) for one, other in zip(old, new)]
+        return [_line("changed", one, other) for one, other in zip(shown_old, shown_new)]
     out, j = [], 0
-    for line in old:
+    for i, line in enumerate(old):
         best, score = None, 0.5
         for k in range(j, min(len(new), j + 8)):
             ratio = difflib.SequenceMatcher(None, line, new[k], autojunk=False).quick_ratio()
             if ratio > score:
                 best, score = k, ratio
         if best is None:
-            out.append(_line("del", _DEL.format(line)))
+            out.append(_line("del", shown_old[i]))
             continue
-        out += [_line("ins", _INS.format(extra)) for extra in new[j:best]]
-        out.append(_line("changed", inline_diff(line, new[best])))
+        out += [_line("ins", extra) for extra in shown_new[j:best]]
+        out.append(_line("changed", shown_old[i], shown_new[best]))
         j = best + 1
-    out += [_line("ins", _INS.format(extra)) for extra in new[j:]]
+    out += [_line("ins", extra) for extra in shown_new[j:]]
     return out
 
 
@@ -182,31 +326,61 @@ def _keyed(name: str, key: str, old: list[dict], new: list[dict]) -> list[tuple]
     return changes
 
 
-def value_text(value) -> str:
-    """A front-matter value as one line of text."""
+def value_text(value, name=None) -> str:
+    """A front-matter value as one line of text; ``name(key)`` names the keys of a mapping."""
     if value is None:
         return ""
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items() if v not in (None, [], {}))
+        return "; ".join(
+            f"{name(k) if name else k}: {value_text(v, name)}" for k, v in value.items() if v not in (None, [], {})
+        )
     if isinstance(value, list):
-        return ", ".join(value_text(v) for v in value)
+        return ", ".join(value_text(v, name) for v in value)
     return str(value)
 
 
 _ROW = Markup('<tr data-field="{}"><td>{}</td><td>{}</td></tr>')
 _CP_ROW = Markup('<tr class="sop-diff__cp" data-field="{}"><td>{}</td><td>{}</td></tr>')
-_CP_LABEL = re.compile(r"control_points\[(?P<id>[^\]]+)\](?:\.(?P<field>[a-z_]+))?(?:\.(?P<sub>[a-z_]+))?$")
+_LABEL = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<key>[^\]]*)\])?(?:\.(?P<field>[a-z_]+))?(?:\.(?P<sub>[a-z_]+))?$")
+#: The UI strings that name the fields of an item of a keyed list (``cp.limit``, ``exc.action`` ...).
+_ITEM_STRINGS = {"control_points": "cp.", "exceptions": "exc.", "records": "rec.", "roles": ""}
+
+
+def _ui(t, key: str) -> str | None:
+    """The UI string ``key``, or None when the catalogs have none (``t`` returns the key itself)."""
+    text = t(key)
+    return text if text != key else None
+
+
+def key_namer(label: str, t):
+    """``name(key)`` for the keys of a changed item: ``limit`` of a control point is "Limit"."""
+    match = _LABEL.match(label)
+    prefix = _ITEM_STRINGS.get(match["name"]) if match else None
+    if prefix is None:
+        return None
+    return lambda key: _ui(t, f"{prefix}{key}") or _ui(t, key) or key
 
 
 def field_label(label: str, t) -> Markup:
-    """A changed field as readers name it: ``control_points[CCP-1].limit`` is "Control point CCP-1 ·
-    Limit" (the UI strings of the control-point table); other fields keep their front-matter name."""
-    match = _CP_LABEL.match(label)
-    if not match:
+    """A changed field as readers name it, in the site's language: ``control_points[CCP-1].limit``
+    is "Control point CCP-1 · Limit"; other fields get their UI name followed by the front-matter
+    key, for the author ("Effective ``effective_date``"), or the key alone when there is no name;
+    an item of another keyed list is named with its key ("Exceptions Power cut · Do")."""
+    match = _LABEL.match(label)
+    if match and match["name"] == "control_points" and match["key"] is not None:
+        parts = [f"{t('cp.id')} {match['key']}"]
+        if match["field"]:
+            parts.append(t(f"cp.{match['field']}") + (f" ({match['sub']})" if match["sub"] else ""))
+        return Markup("{}").format(" · ".join(parts))
+    name = _ui(t, match["name"]) if match else None
+    if name is None:
         return Markup("<code>{}</code>").format(label)
-    parts = [f"{t('cp.id')} {match['id']}"]
+    if match["key"] is None:
+        return Markup("{} <code>{}</code>").format(name, label)
+    parts = [f"{name} {match['key']}"]  # an item of a keyed list: its key says which
     if match["field"]:
-        parts.append(t(f"cp.{match['field']}") + (f" ({match['sub']})" if match["sub"] else ""))
+        namer = key_namer(label, t)
+        parts.append(namer(match["field"]) if namer else match["field"])
     return Markup("{}").format(" · ".join(parts))
 
 
@@ -225,7 +399,8 @@ def diff_section(
     if fields:
         rows = []
         for label, before, after in fields:
-            one, other = value_text(before), value_text(after)
+            name = key_namer(label, t)
+            one, other = value_text(before, name), value_text(after, name)
             row = _CP_ROW if label.startswith("control_points") else _ROW
             if before is not None and after is not None and len(one) + len(other) < 2000:
                 cell = inline_diff(one, other)

@@ -115,12 +115,13 @@ def sop_ref(href: str, sop_id: str, title: str) -> Markup:
     return _SOP_REF % (href, sop_id, sop_id, title)
 
 
-def missing_ref(sop_id: str, reason: str | None = None) -> Markup:
-    """An SOP with no page in this build: its id, and why (``reason``: "not part of this copy" ...)
-    where the reader needs to know; without ``reason`` the id alone (tables, lists)."""
-    if reason is None:
+def missing_ref(sop_id: str, text: str | None = None) -> Markup:
+    """An SOP with no page in this build: ``text``, its id and why, where the reader needs to know
+    (``t("ref_missing", id=..., reason=t("not_in_copy"))``: "SOP-QA-011（不在本副本中）"); without
+    ``text`` the id alone (tables, lists)."""
+    if text is None:
         return Markup('<span class="sop-ref--missing">{}</span>').format(sop_id)
-    return Markup('<span class="sop-ref sop-ref--missing" data-sop-ref="{0}">{0} ({1})</span>').format(sop_id, reason)
+    return Markup('<span class="sop-ref sop-ref--missing" data-sop-ref="{}">{}</span>').format(sop_id, text)
 
 
 def script_json(value, sort_keys: bool = True) -> Markup:

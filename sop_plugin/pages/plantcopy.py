@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 
 from sop_plugin.pages.html import missing_ref
 
@@ -24,8 +25,9 @@ def _site_path(url: str) -> str:
     return path.strip("/")
 
 
-def unlink_left_out(html: str, page_url: str, left_out: dict[str, str], label: str) -> str:
-    """``html`` with every link to a left-out SOP page replaced by "<id> (label)".
+def unlink_left_out(html: str, page_url: str, left_out: dict[str, str], t: Callable[..., str]) -> str:
+    """``html`` with every link to a left-out SOP page replaced by "<id> (not part of this copy)"
+    (``t``: the site's UI strings, :class:`sop_plugin.i18n.Strings`).
 
     ``left_out`` maps the site URL of each left-out SOP page to its id; ``page_url`` is the URL of
     the page being rendered (both site-root relative, as MkDocs gives them).
@@ -42,6 +44,6 @@ def unlink_left_out(html: str, page_url: str, left_out: dict[str, str], label: s
         sop_id = targets.get(_site_path(posixpath.join(base, href)))
         if sop_id is None:
             return match.group(0)
-        return str(missing_ref(sop_id, label))
+        return str(missing_ref(sop_id, t("ref_missing", id=sop_id, reason=t("not_in_copy"))))
 
     return _LINK.sub(replace, html)

@@ -38,7 +38,7 @@ class SopRenderer:
             target, url = catalog.get(sop_id), site.url_of(sop_id)
             if target is None or url is None:
                 reason = "not_in_copy" if target or catalog.is_left_out(sop_id) else "unknown_sop"
-                return missing_ref(sop_id, site.t(reason))
+                return missing_ref(sop_id, site.t("ref_missing", id=sop_id, reason=site.t(reason)))
             return sop_ref(relative_url(url, page_url), sop_id, target.title)
 
         def role_name(role_id: str) -> str:
