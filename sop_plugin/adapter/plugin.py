@@ -129,6 +129,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.bodies: dict[str, GeneratedFile] = {}  # src_uri -> a generated page (its HTML body)
         self.station = Station()  # QR codes, cards, record forms, Mermaid, offline content (station.py)
         self.overview_uris: list[str] = []  # generated pages that belong in the navigation
+        self.preview: preview.Session | None = None  # set by `sop serve`: kept between its rebuilds
 
     # -- on_config ------------------------------------------------------------------------------
 
@@ -193,8 +194,9 @@ class SopPlugin(BasePlugin[SopConfig]):
             [e for e in config.markdown_extensions if e not in own], config.mdx_configs, self.config.steps_from
         )
         self.markdown.steps_from = self.config.steps_from
+        cache = self.preview.cache if self.preview else None  # sop serve: unchanged files are not parsed again
         full = load_catalog(
-            docs_dir, sources, quizzes_dir if quizzes_dir.is_dir() else None, self.config.roles_file, step_reader
+            docs_dir, sources, quizzes_dir if quizzes_dir.is_dir() else None, self.config.roles_file, step_reader, cache
         )
         self._report(full)  # the whole catalog is validated, before any plant-copy filter
         self.catalog = catalog = restrict(full, self.copy)
@@ -249,7 +251,10 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _on_files_generated(self, files: Files, config: MkDocsConfig) -> None:
         self.bodies, self.overview_uris = {}, []
         pages_on = self.config.generated_pages and not self.config.preview  # a preview shows none
-        output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
+        if self.config.preview:  # sop serve: the pages that show the edited SOPs, not the whole catalog's
+            output = preview.generated(self.site, self.config.preview, self.preview)
+        else:
+            output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
         generated = output.all_files()
         if pages_on:
             generated = self.station.pages(self.site, self.renderer, generated)  # cards/
@@ -465,7 +470,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         elif history.shallow:
             log.warning(f"history: {history.warning}")
         keep = self.config.archive_versions
-        versions = build_versions(
+        versions = (self.preview.versions if self.preview else build_versions)(  # sop serve: changed SOPs only
             catalog, history, self.site.today, archive_versions=None if keep is None else max(0, keep)
         )
         for problem in versions.problems:

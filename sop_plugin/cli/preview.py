@@ -2,26 +2,23 @@
 
 A full ``mkdocs serve`` renders every page on every save (minutes at thousands of SOPs). This
 builds the site with the plugin's ``preview`` option (:mod:`sop_plugin.adapter.preview`): the whole
-catalog is loaded and validated as in a full build (every problem is printed), but only the
-edited SOPs and the home page are rendered. The result is served on http://127.0.0.1:PORT/ and
-rebuilt when any of the files, the quizzes or ``mkdocs.yml`` change; reload the page to see it.
+catalog is loaded and validated as in a full build (every problem is printed on every rebuild),
+but only the edited SOPs, their department and quiz pages and the home page are rendered. The
+result is served on http://127.0.0.1:PORT/ by MkDocs' live-reload server, rebuilt when anything
+in the docs folder, the quizzes or ``mkdocs.yml`` changes, and the open page reloads itself.
+Files that did not change are not parsed again (``model/cache.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import logging
+import shutil
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from sop_plugin.adapter.preview import MkDocsException, docs_dir_of, preview_build
-
-#: How often the edited files are checked for changes.
-POLL_SECONDS = 0.3
+from sop_plugin.adapter.preview import serve as serve_preview
 
 
 def docs_relative(config_file: Path, files: list[str]) -> tuple[Path, list[str]]:
@@ -39,53 +36,22 @@ def docs_relative(config_file: Path, files: list[str]) -> tuple[Path, list[str]]
     return docs, out
 
 
-def _stamps(paths: list[Path]) -> dict:
-    out = {}
-    for path in paths:
-        for f in [path] if path.is_file() else path.rglob("*.y*ml") if path.is_dir() else []:
-            try:
-                out[f] = f.stat().st_mtime_ns
-            except OSError:
-                pass
-    return out
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 def serve(config_file: Path, files: list[str], port: int = 8000, once: bool = False) -> int:
     """Build the preview, serve it and rebuild on changes until interrupted (``once``: build and return)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    docs, sources = docs_relative(config_file, files)
+    _, sources = docs_relative(config_file, files)
     site = Path(tempfile.mkdtemp(prefix="sop-preview-"))
-    seconds = preview_build(config_file, sources, site)
-    print(f"preview of {', '.join(sources)} built in {seconds:.1f} s")
-    if once:
-        return 0
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    pages = [src.rsplit(".", 1)[0] + "/" for src in sources]
-    print(f"serving on http://127.0.0.1:{server.server_port}/{pages[0]}  (Ctrl+C to stop)")
-    watched = [docs / s for s in sources] + [config_file, config_file.parent / "quizzes", docs / "roles.yml"]
-    stamps = _stamps(watched)
     try:
-        while True:
-            time.sleep(POLL_SECONDS)
-            now = _stamps(watched)
-            if now != stamps:
-                stamps = now
-                try:
-                    print(f"rebuilt in {preview_build(config_file, sources, site):.1f} s")
-                except MkDocsException as exc:
-                    print(f"build failed: {exc}")
-    except KeyboardInterrupt:
-        pass
+        if once:
+            seconds = preview_build(config_file, sources, site)
+            print(f"preview of {', '.join(sources)} built in {seconds:.1f} s")
+            return 0
+        print(f"preview of {', '.join(sources)}: building the whole catalog once, then only what changes")
+        serve_preview(config_file, sources, site, port, report=lambda line: print(line, flush=True))
+    except MkDocsException as exc:
+        raise SystemExit(f"sop serve: {exc}") from None
     finally:
-        server.shutdown()
-        server.server_close()
+        shutil.rmtree(site, ignore_errors=True)
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from sop_plugin.model.cache import ParseCache
 from sop_plugin.model.checks import check_roles_file, check_sops, page_problems, read_problem
 from sop_plugin.model.messages import field_name as _field_name
 from sop_plugin.model.messages import plain_errors, yaml_message
@@ -141,6 +142,7 @@ def load_catalog(
     quizzes_dir: Path | None = None,
     roles_file: str = ROLES_FILE,
     step_reader: StepReader | None = None,
+    cache: ParseCache | None = None,
 ) -> Catalog:
     """Load and validate a whole knowledge base.
 
@@ -148,20 +150,22 @@ def load_catalog(
     be a function that reads it (a file that is not UTF-8 is then reported and listed in
     :attr:`Catalog.unreadable`); by default every ``*.md`` under ``docs_dir`` is read. ``quizzes_dir``
     is the quiz bank folder, if any. ``step_reader`` finds the steps of bodies with the site's
-    Markdown settings (``model/steps.py``).
+    Markdown settings (``model/steps.py``). ``cache`` (``model/cache.py``, kept by a process that
+    builds again and again) skips reading and parsing files that did not change; the checks
+    across files run all the same.
     """
     # Parsing thousands of front-matters allocates millions of small objects that all stay alive;
     # each automatic collection would walk them again (about a third of the time at 3,000 SOPs).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_catalog(Path(docs_dir), sources, quizzes_dir, roles_file, step_reader)
+        return _load_catalog(Path(docs_dir), sources, quizzes_dir, roles_file, step_reader, cache)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_catalog(docs_dir: Path, sources, quizzes_dir, roles_file: str, step_reader=None) -> Catalog:
+def _load_catalog(docs_dir: Path, sources, quizzes_dir, roles_file: str, step_reader=None, cache=None) -> Catalog:
     catalog = Catalog()
     for link in links_leaving(docs_dir):
         catalog.problems.add(link, None, "", "a symbolic link to outside the docs folder: not read, not published")
@@ -174,21 +178,28 @@ def _load_catalog(docs_dir: Path, sources, quizzes_dir, roles_file: str, step_re
     for role in roles_data.roles:
         if role.id not in catalog.refused:
             catalog.roles.setdefault(role.id, role)
+    seen = set()
+    if cache is not None:
+        cache.begin(step_reader)
     for path, text in read_markdown_sources(docs_dir) if sources is None else sources:
         if catalog.is_unreadable(path):
             continue
-        if callable(text):
-            try:
-                text = text()
-            except (SourceError, OSError, UnicodeDecodeError) as exc:
-                catalog.problems.items.append(read_problem(path, exc))
-                catalog.unreadable.add(path)
-                continue
-        sop = parse_sop(path, text, step_reader)
+        seen.add(path)
+        parse = partial(_parse_file, path, step_reader)
+        try:
+            if cache is not None:
+                sop, problems = cache.parse(path, docs_dir / path, text, parse)
+            else:
+                sop, problems = parse(text() if callable(text) else text)
+        except (SourceError, OSError, UnicodeDecodeError) as exc:
+            catalog.problems.items.append(read_problem(path, exc))
+            catalog.unreadable.add(path)
+            continue
         if sop is not None:
             catalog.sops.append(sop)
-        else:
-            catalog.problems.extend(page_problems(path, text))
+        catalog.problems.extend(problems)
+    if cache is not None:
+        cache.forget(seen)
     catalog.index()
     check_sops(catalog)
     _check_ids(catalog)
@@ -196,11 +207,17 @@ def _load_catalog(docs_dir: Path, sources, quizzes_dir, roles_file: str, step_re
     if quizzes_dir is not None:
         from sop_plugin.model.quiz import load_quizzes  # the quiz layer is optional for callers without quizzes
 
-        load_quizzes(Path(quizzes_dir), catalog)
+        load_quizzes(Path(quizzes_dir), catalog, yaml_loader=cache.yaml if cache is not None else None)
     for sop in catalog.sops:
         catalog.problems.extend(sop.problems)
     catalog.problems.items.sort(key=lambda p: (p.file, p.line or 0))
     return catalog
+
+
+def _parse_file(path: str, step_reader: StepReader | None, text: str) -> tuple[Sop | None, list[Problem]]:
+    """One Markdown file: ``(its SOP, [])``, or ``(None, the problems of a page that is not an SOP)``."""
+    sop = parse_sop(path, text, step_reader)
+    return (sop, []) if sop is not None else (None, page_problems(path, text))
 
 
 def _check_ids(catalog: Catalog) -> None:

@@ -49,6 +49,8 @@ def lookalike(value: str, ascii_only: bool = False) -> str | None:
     when it is invisible (a zero-width space). With ``ascii_only`` (SOP ids), any non-ASCII
     character counts.
     """
+    if value.isascii():  # the common case: no character to look at
+        return None
     has_latin = any("a" <= c.lower() <= "z" for c in value)
     for char in value:
         if char.isascii():

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,6 +183,8 @@ def _find_includes(text: str, quizzes_dir: Path) -> list[_Include]:
     """
     if len(text) > MAX_BYTES:
         return []  # refused by the real load
+    if "include" not in text and "%TAG" not in text:
+        return []  # no tag can spell !include (most banks): no second parse
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError):
@@ -242,12 +245,19 @@ def _under(path: str, folders: set[str]) -> bool:
     return path in folders or any(path.startswith(folder + "/") for folder in folders)
 
 
-def load_quizzes(quizzes_dir: Path, catalog: Catalog, *, display_root: str | None = None) -> None:
+def load_quizzes(
+    quizzes_dir: Path,
+    catalog: Catalog,
+    *,
+    display_root: str | None = None,
+    yaml_loader: Callable[..., Located] | None = None,
+) -> None:
     """Load every quiz bank under ``quizzes_dir`` into ``catalog.quizzes`` and report problems.
 
     Problems of quiz files go to ``catalog.problems`` with paths shown as
     ``<display_root>/<path inside quizzes_dir>`` (``display_root`` defaults to the folder's name,
     so ``quizzes/qc/incoming.yml``). Problems found on SOPs (``training``) are recorded on the SOP.
+    ``yaml_loader`` replaces :func:`~sop_plugin.model.source.load_yaml` (a parse cache's, ``model/cache.py``).
     """
     quizzes_dir = Path(quizzes_dir)
     root = display_root if display_root is not None else quizzes_dir.name
@@ -268,7 +278,7 @@ def load_quizzes(quizzes_dir: Path, catalog: Catalog, *, display_root: str | Non
         for include in includes[path]:
             pools.update(include.files)
 
-    loader = _Loader(quizzes_dir, root, catalog, texts)
+    loader = _Loader(quizzes_dir, root, catalog, texts, yaml_loader or load_yaml)
     seen: dict[str, str] = {}  # quiz id -> display path of the file that defines it first
     quiz_sops: dict[str, str] = {}  # quiz id -> SOP id, for the SOP-side checks
     for path in files:
@@ -286,8 +296,9 @@ def _display(path: Path, quizzes_dir: Path, root: str) -> str:
 class _Loader:
     """Loads one bank at a time; keeps the per-run state (catalog, texts, pool lines)."""
 
-    def __init__(self, quizzes_dir: Path, root: str, catalog: Catalog, texts: dict[Path, str]):
+    def __init__(self, quizzes_dir: Path, root: str, catalog: Catalog, texts: dict[Path, str], yaml_loader=load_yaml):
         self.dir, self.root, self.catalog, self.texts = quizzes_dir, root, catalog, texts
+        self.yaml_loader = yaml_loader
         self._pool_lines: dict[Path, Located | None] = {}
         self._reported: set[tuple] = set()  # an error in a shared pool is reported once
         self._ids = CaseFold("quiz id")
@@ -297,7 +308,7 @@ class _Loader:
 
     def load(self, text: str) -> Located:
         """One quiz file's YAML, ``!include`` resolved inside the quiz folder at every depth."""
-        return load_yaml(text, include_base=self.dir, include_folder="the quiz folder", display=self.display)
+        return self.yaml_loader(text, include_base=self.dir, include_folder="the quiz folder", display=self.display)
 
     def pool_located(self, path: Path) -> Located | None:
         """The lines of a pool file, loaded on its own (None when it cannot be read)."""
