@@ -16,10 +16,12 @@ unchanged. Two parts are exchanged, both through the seams Material offers for i
   section; and the file is UTF-8 instead of ``\\uXXXX`` escapes. Chinese is not segmented with
   jieba at build time: the engine below matches substrings, which needs no word boundaries.
 * **the engine in the browser** (``assets/sop/search-worker.js``, set as ``__config.search``, the
-  worker URL Material documents for custom search): a plain substring scan over the entries
-  instead of a lunr index built in the browser on every page load (5 s for 3,000 SOPs, over half
-  a minute before the exclusions above); a scan needs no index and answers in milliseconds. It
-  speaks Material's worker protocol (SETUP -> READY, QUERY -> RESULT), so the UI is unchanged.
+  worker URL Material documents for custom search): it starts from the manifest that takes the
+  place of ``search_index.json`` and loads, per query, only the pieces of the index it needs
+  (``pages/search_index.py``: key shards by the first letters of a word, the text of the best
+  pages), instead of a lunr index built in the browser from the whole index on every page load
+  (5 s for 3,000 SOPs, over half a minute before the exclusions above). It speaks Material's
+  worker protocol (SETUP -> READY, QUERY -> RESULT), so the UI is unchanged.
 
 No post-build rewrite of ``search_index.json`` is needed, and none would be safe without care:
 Material's ``offline`` plugin copies the file into ``search_index.js`` in its own ``on_post_build``

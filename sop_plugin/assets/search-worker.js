@@ -13,6 +13,14 @@
  * words (pieces/k/<n>.js: key -> pages), ranks the pages, then loads the text pieces of the best
  * pages only (pieces/p/<n>.js) for their sections, snippets and highlighting.
  *
+ * As a person types (Material sends every keystroke): a burst of keys searches only the last one
+ * (QUIET_MS); a growing Latin word stays in the shard of its first three letters (insp, inspe,
+ * inspection: one shard); a piece on its way is shared by every keystroke that needs it and a
+ * loaded one is kept for the page view; over http the pieces only older keystrokes wanted are
+ * cancelled, so they do not take the browser's few connections from the last one; a keystroke
+ * whose query is no longer the latest loads no text and sends no result. When the text pieces are
+ * slow (DETAIL_WAIT_MS), the results go out with their titles first and again with their sections.
+ *
  * Keys (the same rules as search_index.py): a Latin word (letters, digits), or two adjacent CJK
  * characters; a Latin query word matches keys it begins (insp -> inspection), a Chinese one pages
  * that hold all its character pairs. Title keys (title, aliases, pinyin of Chinese titles) weigh
@@ -27,7 +35,7 @@
 
 var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 var TITLE_WEIGHT = 4, K1 = 1.2, B = 0.75, SNIPPET = 240, DETAILED_PAGES = 10, MAX_COUNT = 8;
-var LOAD_TIMEOUT_MS = 10000, FORMAT = 1;
+var LOAD_TIMEOUT_MS = 10000, FORMAT = 1, QUIET_MS = 10, DETAIL_WAIT_MS = 120;
 var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff";
 var TOKEN = new RegExp("([a-z0-9\u00c0-\u024f]+)|([" + CJK + "]+)", "g");
 var HAS_CJK = new RegExp("[" + CJK + "]");
@@ -131,40 +139,72 @@ function shardOf(key, latin) {
   return h % (info.shards || 1);
 }
 
-/* Load pieces by name (k<n>, p<n>), all at once; resolves when they are in, or failed. Over http
-   (a real Worker) with fetch; from file:// (the iframe-worker shim: a hidden iframe) with script
-   tags, since file:// allows no fetch; importScripts (one at a time) where neither is possible. */
-function load(names) {
-  var wanted = [];
-  names.forEach(function (name) { if (!(name in pieces) && wanted.indexOf(name) < 0) wanted.push(name); });
-  if (!wanted.length) return Promise.resolve();
-  function url(name) { return ROOT + info.pieces + name.charAt(0) + "/" + name.slice(1) + ".js"; }
-  function settle() { wanted.forEach(function (name) { if (!(name in pieces)) pieces[name] = null; }); }
-  var each;
+/* Loading pieces. Each piece is requested once per page view: a piece on its way is shared by every
+   query that needs it (the keystrokes of one word ask for the same key shards), a loaded one kept.
+   Over http (a real Worker) with fetch, which can be cancelled: when a newer query comes in, the
+   pieces only older queries wanted are dropped, so that requests from earlier keystrokes do not
+   hold up the last one (a browser opens a few connections per server at a time). From file://
+   (the iframe-worker shim: a hidden iframe) with script tags, since file:// allows no fetch;
+   importScripts (one at a time) where neither is possible. */
+var inflight = Object.create(null);  // piece name -> {promise, abort (or null), ticket}
+
+function pieceURL(name) { return ROOT + info.pieces + name.charAt(0) + "/" + name.slice(1) + ".js"; }
+
+function request(name) {
+  var entry = { ticket: 0, abort: null, dropped: false }, done;
   if (typeof document !== "undefined") {
-    each = function (name) {
-      return new Promise(function (done) {
-        var script = document.createElement("script");
-        script.src = url(name);
-        script.onload = script.onerror = function () { done(); };
-        document.body.appendChild(script);
-      });
-    };
+    done = new Promise(function (resolve) {
+      var script = document.createElement("script");
+      script.src = pieceURL(name);
+      script.onload = script.onerror = function () { script.remove(); resolve(); };
+      document.body.appendChild(script);
+    });
   } else if (typeof fetch === "function" && /^https?:/.test(ROOT)) {
-    each = function (name) {
-      return fetch(url(name)).then(function (response) { return response.ok ? response.text() : ""; }).then(function (text) {
-        var start = text.indexOf(","), end = text.lastIndexOf(")");
-        if (start > 0 && end > start) pieces[name] = JSON.parse(text.slice(start + 1, end));
-      }).catch(function (err) { console.warn("search: piece not loaded", name, err); });
-    };
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    if (controller) entry.abort = function () { controller.abort(); };
+    done = fetch(pieceURL(name), controller ? { signal: controller.signal } : undefined).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (text) {
+      var start = text.indexOf(","), end = text.lastIndexOf(")");
+      if (start > 0 && end > start) pieces[name] = JSON.parse(text.slice(start + 1, end));
+    }).catch(function (err) { if (!entry.dropped) console.warn("search: piece not loaded", name, err); });
   } else {
-    each = function (name) {
-      try { importScripts(url(name)); } catch (err) { console.warn("search: piece not loaded", name, err); }
-      return Promise.resolve();
-    };
+    try { importScripts(pieceURL(name)); } catch (err) { console.warn("search: piece not loaded", name, err); }
+    done = Promise.resolve();
   }
+  entry.promise = done.then(function () {
+    if (inflight[name] === entry) delete inflight[name];
+    if (!entry.dropped && !(name in pieces)) pieces[name] = null;  // failed: not asked for again
+  });
+  return entry;
+}
+
+/* Load pieces by name (k<n>, p<n>) for the query with this ticket, all at once; resolves when
+   they are in, failed, or were dropped for a newer query. */
+function load(names, ticket) {
+  var waits = [];
+  names.forEach(function (name) {
+    if (name in pieces) return;
+    var entry = inflight[name] || (inflight[name] = request(name));
+    entry.ticket = Math.max(entry.ticket, ticket);
+    if (waits.indexOf(entry.promise) < 0) waits.push(entry.promise);
+  });
+  if (!waits.length) return Promise.resolve();
   var timeout = new Promise(function (done) { setTimeout(done, LOAD_TIMEOUT_MS); });
-  return Promise.race([Promise.all(wanted.map(each)), timeout]).then(settle);
+  return Promise.race([Promise.all(waits), timeout]);
+}
+
+/* Cancel the pieces of one kind ("k" key shards, "p" text pieces) on their way that only queries
+   older than `ticket` wanted, except those in `keep` (the ones this query needs) */
+function dropOlder(ticket, kind, keep) {
+  Object.keys(inflight).forEach(function (name) {
+    var entry = inflight[name];
+    if (entry.abort && entry.ticket < ticket && name.charAt(0) === kind && keep.indexOf(name) < 0) {
+      entry.dropped = true;
+      delete inflight[name];
+      entry.abort();
+    }
+  });
 }
 
 /* Page -> [title flag, count] for the postings of one key */
@@ -349,7 +389,9 @@ function search(query, ticket) {
   var all = parse(query), terms = [], banned = [];
   for (var a = 0; a < all.length; a++) (all[a].presence < 0 ? banned : terms).push(all[a]);
   if (!terms.length || !info) return Promise.resolve({ items: [] });
-  return load(shardsOf(all)).then(function () { return ticket === latest ? rank(query, all, terms, banned, ticket) : null; });
+  var shards = shardsOf(all);
+  dropOlder(ticket, "k", shards);  // the text pieces of the last query may be this one's too: kept until it ranks
+  return load(shards, ticket).then(function () { return ticket === latest ? rank(query, all, terms, banned, ticket) : null; });
 }
 
 function rank(query, all, terms, banned, ticket) {
@@ -400,16 +442,27 @@ function rank(query, all, terms, banned, ticket) {
     term.alts.forEach(function (alt) { marks.push({ text: alt, wordy: /^[a-z0-9]/.test(alt), term: t }); });
   });
   var best = ranked.slice(0, DETAILED_PAGES).map(function (r) { return "p" + r.page; });
-  return load(best).then(function () {
-    if (ticket !== latest) return null;
+  function result() {
     var items = ranked.map(function (r, index) {
       var list = pageItems(pages[r.page], terms, marks, r.matched, r.rank, index < DETAILED_PAGES);
       if (r.page === exact) list[0].score = Math.max(list[0].score, 1e9);
       return list;
     });
-    var result = { items: items };
-    if (withSuggest) result.suggest = [];
-    return result;
+    var out = { items: items };
+    if (withSuggest) out.suggest = [];
+    return out;
+  }
+  // The text pieces of the best pages give their sections and snippets. When they are not in after
+  // DETAIL_WAIT_MS (a slow share, a busy server), the results go out first with their titles (and
+  // whatever text is in), and again with the sections once the pieces are in.
+  dropOlder(ticket, "p", best);
+  var detailed = load(best, ticket).then(function () { return true; });
+  var wait = new Promise(function (done) { setTimeout(function () { done(false); }, DETAIL_WAIT_MS); });
+  return Promise.race([detailed, wait]).then(function (complete) {
+    if (ticket !== latest) return null;
+    if (complete) return result();
+    postMessage({ type: RESULT, data: result() });
+    return detailed.then(function () { return ticket === latest ? result() : null; });
   });
 }
 
@@ -421,13 +474,16 @@ addEventListener("message", function (event) {
       postMessage({ type: READY });
       return;
     case QUERY:
-      var ticket = ++latest;
-      search(String(message.data || ""), ticket).catch(function (err) {
-        console.warn("search failed", err);
-        return { items: [] };
-      }).then(function (data) {
-        if (data && ticket === latest) postMessage({ type: RESULT, data: data });  // else a newer query answers
-      });
+      var ticket = ++latest, query = String(message.data || "");
+      setTimeout(function () {  // keystrokes that come in a burst: only the last one is searched
+        if (ticket !== latest) return;
+        search(query, ticket).catch(function (err) {
+          console.warn("search failed", err);
+          return { items: [] };
+        }).then(function (data) {
+          if (data && ticket === latest) postMessage({ type: RESULT, data: data });  // else a newer query answers
+        });
+      }, QUIET_MS);
       return;
     default:
       throw new TypeError("Invalid message type");

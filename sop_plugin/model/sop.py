@@ -82,6 +82,12 @@ class Sop:
     def is_translation(self) -> bool:
         return self.meta.translation_of is not None
 
+    def translation_behind(self, source: Sop) -> bool:
+        """Whether this translation's ``source_version`` differs from ``source``'s version in MAJOR or
+        MINOR. A PATCH bump of the source (``3.1`` -> ``3.1.1``) is editorial: the translation still matches."""
+        matched = self.meta.source_version
+        return bool(matched) and matched.split(".")[:2] != source.version.split(".")[:2]
+
     @cached_property
     def next_review(self) -> dt.date | None:
         """Effective date plus the review interval; None while not yet effective."""
