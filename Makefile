@@ -34,8 +34,10 @@ lint: install
 	$(BIN)/ruff check sop_plugin tests bench
 	$(BIN)/ruff format --check sop_plugin tests bench
 
+# pytest-xdist: one worker per core; --dist loadfile keeps a test file (and its module-scoped sites) on one
+# worker, and the example site is built once per run for all workers (tests/conftest.py: built_once).
 test: install browser lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -13,11 +13,18 @@ captured as the CLI prints it. What the package keeps between builds in one proc
 it cannot leak: git history by work tree and HEAD commit, and the parse caches by the text they
 parsed. :func:`mkdocs_build` runs the real command line in a subprocess, for the tests where the
 command itself (its exit code, its output) is the point.
+
+Compiling Jinja templates was half of a small build (MkDocs makes a new environment per build,
+Material has some 70 templates): :class:`SharedTemplateCode` keeps each template's compiled code
+for the session, keyed by everything the compiled code depends on (the template's source, name
+and file, and the environment's compile-time settings and filters), so a build still renders
+every template itself and a changed template or an override from ``custom_dir`` is compiled anew.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import http.server
 import io
@@ -31,8 +38,10 @@ import textwrap
 import threading
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
+from jinja2.bccache import Bucket
 from mkdocs import config as mkdocs_config
 from mkdocs.commands import build as mkdocs_commands_build
 from mkdocs.exceptions import MkDocsException
@@ -76,6 +85,78 @@ def sop_text(
         f"owner: {{name: Wang Fang, role: qa-manager}}\ndepartment: {department}\n{changes}"
         f"{textwrap.dedent(extra)}---\n\n{body}"
     )
+
+
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Jinja's own bytecode-cache seam, in memory, shared by every environment of this process.
+
+    A template's compiled code depends on its source and on the environment it was compiled for:
+    delimiters, whitespace options, extensions, autoescape, ``finalize`` and the filters and tests
+    (their calling convention, and their values when Jinja folds constants), so all of those are in
+    the key.
+    A filter enters the key as itself (its calling convention alone where it takes the context and
+    so is never folded): a module's function is the same object in every build, while a filter
+    made for one build (a lambda, a closure) makes that build's code its own."""
+
+    def __init__(self) -> None:
+        self.code: dict[tuple, tuple[str, object]] = {}
+
+    @staticmethod
+    def _function(func) -> tuple:
+        passed = getattr(getattr(func, "jinja_pass_arg", None), "name", None)  # @pass_context ...
+        if passed == "context":  # never folded: the code only calls it
+            return ("context",)
+        return (passed, func)  # the object itself: a module's function is the same in every build
+
+    def _functions(self, table: dict) -> tuple:
+        return tuple((name, *self._function(func)) for name, func in sorted(table.items()))
+
+    def _environment_key(self, env: jinja2.Environment, name: str) -> tuple:
+        autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+        settings = (
+            "block_start_string block_end_string variable_start_string variable_end_string "
+            "comment_start_string comment_end_string line_statement_prefix line_comment_prefix "
+            "trim_blocks lstrip_blocks newline_sequence keep_trailing_newline optimized is_async "
+            "newstyle_gettext"
+        ).split()
+        return (
+            type(env),
+            autoescape,
+            tuple(sorted(env.extensions)),
+            tuple(getattr(env, setting, None) for setting in settings),
+            repr(sorted(env.policies.items())),
+            self._function(env.finalize),  # applied to constant output when compiling
+            self._functions(env.filters),
+            self._functions(env.tests),
+        )
+
+    def get_bucket(self, environment, name, filename, source):
+        bucket = Bucket(environment, "", self.get_source_checksum(source))
+        bucket.key = (self._environment_key(environment, name), name, filename)  # a tuple: a dict key
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket) -> None:
+        checksum, code = self.code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+_environment_init = jinja2.Environment.__init__
+
+
+@functools.wraps(_environment_init)
+def _environment_with_shared_code(self, *args, **kwargs):
+    _environment_init(self, *args, **kwargs)
+    if self.bytecode_cache is None:
+        self.bytecode_cache = TEMPLATE_CODE
+
+
+jinja2.Environment.__init__ = _environment_with_shared_code
 
 
 def write_files(root: Path, files: dict[str, str]) -> None:
@@ -268,13 +349,39 @@ def page(chromium):
     context.close()
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
+    """``build(folder)`` once per test run, shared read-only by every test that asks for ``name``.
+
+    Alone, the folder is this session's own; under pytest-xdist (``make test`` runs ``-n auto``)
+    the workers share one: the first to ask builds it under a lock, the others wait and read it.
+    A build that fails leaves no mark, so every worker that asks reports the failure itself."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name) / "site"
+        build(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent / f"built-once-{name}"  # the run's folder, above each worker's
+    shared.mkdir(exist_ok=True)
+    folder, done = shared / "site", shared / "done"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            build(folder)
+            done.touch()
+    return folder
+
+
+def build_example(folder: Path) -> None:
+    """The repository's own example knowledge base built into ``folder`` with --strict (in this process)."""
+    result = run_build(ROOT, "--strict", "-d", str(folder))
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory) -> Path:
-    """The repository's own example knowledge base, built once with --strict (in this process)."""
-    out = tmp_path_factory.mktemp("example") / "site"
-    result = run_build(ROOT, "--strict", "-d", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
+    """The repository's own example knowledge base, built once per run with --strict (in this process);
+    read it, never write into it (:func:`copy_site` first)."""
+    return built_once(tmp_path_factory, "example", build_example)
 
 
 def copy_site(site: Path, dest: Path) -> Path:

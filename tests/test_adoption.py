@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROLES_YML, build_site, mkdocs_build, sop_text, write_project
+from conftest import ROLES_YML, build_site, run_build, sop_text, write_project
 
 from sop_plugin.model import load_catalog
 
@@ -47,7 +47,7 @@ def test_an_explicit_nav_is_kept_and_generated_pages_come_as_one_section(tmp_pat
         {"Directory": "directory/index.md"},
     ]
     write_project(tmp_path, files, nav=nav)
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     assert 'not included in the "nav"' not in result.stderr, result.stderr  # nothing of ours reported
     html = (tmp_path / "site/about/index.html").read_text(encoding="utf-8")
@@ -68,13 +68,13 @@ def test_nav_section_can_be_renamed_or_left_out(tmp_path):
     write_project(
         tmp_path, files, nav=[{"Home": "index.md"}], plugins=["search", {"sop": {"nav_section": "Procedures"}}]
     )
-    assert mkdocs_build(tmp_path, "--strict").returncode == 0
+    assert run_build(tmp_path, "--strict").returncode == 0
     nav_html = primary_nav((tmp_path / "site/index.html").read_text(encoding="utf-8"))
     assert "Procedures" in nav_html and 'href="departments/"' in nav_html
     write_project(
         tmp_path / "none", files, nav=[{"Home": "index.md"}], plugins=["search", {"sop": {"nav_section": ""}}]
     )
-    assert mkdocs_build(tmp_path / "none", "--strict").returncode == 0
+    assert run_build(tmp_path / "none", "--strict").returncode == 0
     nav_html = primary_nav((tmp_path / "none/site/index.html").read_text(encoding="utf-8"))
     assert 'href="departments/"' not in nav_html
 
@@ -84,7 +84,7 @@ def test_without_nav_a_small_site_keeps_its_sops_and_a_large_one_stays_light(tmp
         files = {f"docs/qc/sop-{n}.md": sop_text(f"SOP-QC-{n:03d}", f"Procedure {n}") for n in range(1, count + 1)}
         plugins = ["search", {"sop": options} if options else "sop"]
         write_project(root, files, plugins=plugins)
-        result = mkdocs_build(root, "--strict")
+        result = run_build(root, "--strict")
         assert result.returncode == 0, result.stderr
         return primary_nav((root / "site/index.html").read_text(encoding="utf-8")), result.stderr
 
@@ -108,11 +108,11 @@ def test_navigation_prune_raises_the_default_limit(tmp_path):
 
 def test_a_site_without_the_search_plugin_is_warned_with_the_fix(tmp_path):
     write_project(tmp_path, {"docs/qc/a.md": sop_text()}, plugins=["sop"])
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode != 0
     assert "no search plugin" in result.stderr and "plugins: [search, sop]" in result.stderr
     write_project(tmp_path / "ok", {"docs/qc/a.md": sop_text()}, plugins=["search", "sop"])
-    assert "no search plugin" not in mkdocs_build(tmp_path / "ok", "--strict").stderr
+    assert "no search plugin" not in run_build(tmp_path / "ok", "--strict").stderr
 
 
 # --- 12.6 git history that fails loudly -------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_a_broken_binary_blob_in_docs_does_not_stop_the_history(tmp_path):
     whole = subprocess.run(["git", "log", "--raw", "-M", "--", "docs"], cwd=tmp_path, capture_output=True)
     assert whole.returncode != 0
     # ... but the history pass reads only the Markdown files, so the build keeps its history.
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     first = git(tmp_path, "rev-parse", "--short=7", "HEAD~1").strip()
     html = (tmp_path / "site/qc/a/index.html").read_text(encoding="utf-8")
@@ -171,16 +171,16 @@ def test_a_failing_git_log_inside_a_work_tree_is_a_warning_that_names_the_error(
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-qm", "rename")
     drop_object(tmp_path, git(tmp_path, "rev-parse", "HEAD~1:docs/qc/a.md").strip())
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode != 0
     line = next(line for line in result.stderr.splitlines() if "git log failed" in line)
     assert line.startswith("WARNING") and "unable to read" in line, line
-    assert mkdocs_build(tmp_path).returncode == 0  # a plain build still publishes (from the changes logs)
+    assert run_build(tmp_path).returncode == 0  # a plain build still publishes (from the changes logs)
 
 
 def test_outside_git_the_history_note_stays_quiet(tmp_path):
     write_project(tmp_path, {"docs/qc/a.md": sop_text()})
-    result = mkdocs_build(tmp_path, "--strict", env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    result = run_build(tmp_path, "--strict", env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
     assert result.returncode == 0, result.stderr
 
 
@@ -307,7 +307,7 @@ def test_a_patch_version_is_editorial_a_history_row_without_an_archive_or_retrai
     )
     (tmp_path / "docs/qc/a.md").write_text(patched, encoding="utf-8")
     git(tmp_path, "commit", "-qam", "typo")
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "site/sop-catalog.json").read_text(encoding="utf-8"))["sops"][0]
     assert record["version"] == "1.0.1"
@@ -324,7 +324,7 @@ def test_a_plant_copy_drops_left_out_sops_from_the_sites_own_nav(tmp_path):
     }
     nav = [{"Home": "index.md"}, {"Shanghai": [{"B": "qc/b.md"}]}, {"All": [{"A": "qc/a.md"}, {"B": "qc/b.md"}]}]
     write_project(tmp_path, files, nav=nav, plugins=["search", {"sop": {"site_filter": "suzhou"}}])
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "site/qc/b/index.html").exists()
     nav_html = primary_nav((tmp_path / "site/qc/a/index.html").read_text(encoding="utf-8"))

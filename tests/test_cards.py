@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import mkdocs_build, sop_text, write_project
+from conftest import run_build, sop_text, write_project
 from test_history import SMITH, WANG, Repo
 
 BUILD_DATE = "2026-03-01"
@@ -61,7 +61,7 @@ def make_repo(root: Path, **sop_options) -> Repo:
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cards")
     make_repo(root)
-    result = mkdocs_build(root, "--strict")
+    result = run_build(root, "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "site"
 
@@ -114,7 +114,7 @@ def test_cards_index_lists_every_card_and_the_ones_to_reprint(built):
 
 def test_plant_copy_cards_only_for_that_plant(tmp_path):
     make_repo(tmp_path, site_filter="suzhou")
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
     cards = sorted(p.name for p in (tmp_path / "site/cards").iterdir())
     assert "site-wuxi" not in cards and "workstation-WX-01" not in cards and "line-W1" not in cards
@@ -134,11 +134,11 @@ def test_hostile_place_names_are_refused_and_nothing_leaves_the_site(tmp_path):
         },
         plugins=["search", {"sop": {"build_date": BUILD_DATE}}],
     )
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "qc/a.md" in result.stderr and "applies_to.workstations" in result.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path.parent / "x").exists()
-    lenient = mkdocs_build(tmp_path)
+    lenient = run_build(tmp_path)
     site = tmp_path / "site"
     assert lenient.returncode == 0, lenient.stderr
     names = sorted(p.name for p in (site / "cards").iterdir()) if (site / "cards").exists() else []

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import build_site, mkdocs_build, sop_text, write_project
+from conftest import build_site, run_build, sop_text, write_project
 
 from sop_plugin.pages.forms import fill_report_url, template_path
 
@@ -54,7 +54,7 @@ def test_each_exception_has_its_report_link_with_id_version_and_trigger(tmp_path
 def test_missing_template_is_an_error_naming_the_sop(tmp_path):
     extra = EXTRA + "  - {form: FORM-X, template: ../../etc/passwd}\n"
     write_project(tmp_path, {"docs/qc/a.md": sop_text(extra=extra)})
-    result = mkdocs_build(tmp_path)
+    result = run_build(tmp_path)
     errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
     assert any(
         "qc/a.md:" in line
@@ -67,7 +67,7 @@ def test_missing_template_is_an_error_naming_the_sop(tmp_path):
     html = (tmp_path / "site/qc/a/index.html").read_text(encoding="utf-8")
     assert "records[0].template" in html  # on the SOP page's problem banner too
     assert 'data-sop-status="draft"' in html  # a faulty SOP is a draft everywhere
-    assert mkdocs_build(tmp_path, "--strict").returncode != 0
+    assert run_build(tmp_path, "--strict").returncode != 0
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROLES_YML, mkdocs_build, sop_text, write_files, write_project
+from conftest import ROLES_YML, run_build, sop_text, write_files, write_project
 
 from sop_plugin.cli.sop import main
 
@@ -58,7 +58,7 @@ def test_init_writes_a_knowledge_base_that_builds_strictly(tmp_path, capsys, lan
     workflow = yaml.safe_load((folder / ".github/workflows/sop.yml").read_text(encoding="utf-8"))
     steps = [step.get("run", "") for step in workflow["jobs"]["check-and-build"]["steps"]]
     assert "mkdocs build --strict" in steps and any("sop check" in run for run in steps)
-    result = mkdocs_build(folder, "--strict")
+    result = run_build(folder, "--strict")
     assert result.returncode == 0, result.stderr
     page = (folder / "site/qc/incoming-inspection.html").read_text(encoding="utf-8")
     assert 'data-sop-status="effective"' in page and 'data-control-point="CCP-1"' in page
@@ -136,7 +136,7 @@ def test_import_adds_front_matter_without_touching_bodies_then_builds_strictly(t
     assert {d["id"] for d in roles["departments"]} == {"QUALITY", "PRODUCTION", "GEN"}
     assert [r["id"] for r in roles["roles"]] == ["lab-lead"]
     assert sop_cli(capsys, "check", str(tmp_path), "--strict")[0] == 0
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     catalog = json.loads((tmp_path / "site/sop-catalog.json").read_text(encoding="utf-8"))
     titles = {s["id"]: s["title"] for s in catalog["sops"]}

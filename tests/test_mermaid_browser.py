@@ -8,7 +8,7 @@ site without any diagram carries no copy of it.
 from __future__ import annotations
 
 import pytest
-from conftest import build_site, sop_text
+from conftest import build_site, run_build, sop_text, write_project
 
 from sop_plugin.adapter.offline import MERMAID_URI
 
@@ -25,7 +25,6 @@ DIAGRAM = "## Flow\n\n```mermaid\nflowchart TD\n  A[检查] --> B{合格?}\n  B 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("mermaid")
-    from conftest import mkdocs_build, write_project
 
     write_project(
         root,
@@ -55,7 +54,7 @@ def built(tmp_path_factory):
         )
     )
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
-    result = mkdocs_build(root, "--strict")
+    result = run_build(root, "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "site"
 

@@ -8,17 +8,18 @@ reports exactly what ``mkdocs build --strict`` reports, for the same inputs and 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import mkdocs_build, sop_text, write_project
+from conftest import run_build, sop_text, write_project
 
 from sop_plugin.adapter.offline_content import ContentCheck, leaves_site, scan
+from sop_plugin.cli.sop import main as sop_main
 
 BODY = """## Procedure
 
@@ -65,7 +66,7 @@ def test_scan_finds_every_kind_of_resource_and_keeps_links_apart():
 
 def test_external_image_fails_strict_naming_the_file(tmp_path):
     project(tmp_path)
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode != 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     named = [line for line in warnings if "qc/a.md: " in line]
@@ -85,7 +86,7 @@ def test_external_image_fails_strict_naming_the_file(tmp_path):
 
 def test_offline_off_builds_strict_and_lists_once(tmp_path):
     project(tmp_path, sop={"offline": "off"}, theme={"name": "material"}, repo_url="https://github.com/x/y")
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     assert not re.search(r"^WARNING", result.stderr, re.M)
     assert re.search(r"INFO .*offline: off: 6 external resource\(s\) in pages allowed", result.stderr)
@@ -94,7 +95,7 @@ def test_offline_off_builds_strict_and_lists_once(tmp_path):
 
 def test_offline_strict_fails_a_plain_build_with_every_finding(tmp_path):
     project(tmp_path, sop={"offline": "strict"}, theme={"name": "material"})
-    result = mkdocs_build(tmp_path)
+    result = run_build(tmp_path)
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
     assert sum("theme.font" in line for line in errors) == 1
@@ -118,17 +119,13 @@ def findings(text: str) -> set[str]:
 def test_sop_check_reports_exactly_what_build_strict_reports(tmp_path, offline):
     body = BODY + "\nSee [missing](nowhere.md).\n"
     project(tmp_path, body=body, sop={"offline": offline}, theme={"name": "material"})
-    build = mkdocs_build(tmp_path, "--strict")
-    check = subprocess.run(
-        [sys.executable, "-m", "sop_plugin.cli.sop", "check", "--strict", "--format", "json", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        timeout=600,
-    )
-    reported = {str_problem(p, tmp_path / "docs") for p in json.loads(check.stdout)}
+    build = run_build(tmp_path, "--strict")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = sop_main(["check", "--strict", "--format", "json", str(tmp_path)])
+    reported = {str_problem(p, tmp_path / "docs") for p in json.loads(out.getvalue())}
     assert reported == findings(build.stderr)
-    assert (check.returncode != 0) == (build.returncode != 0)
+    assert (code != 0) == (build.returncode != 0)
     if offline == "warn":
         assert any("gauge.png" in m for m in reported) and any("theme.font" in m for m in reported)
     assert any("nowhere.md" in m for m in reported)  # MkDocs' own link check runs too
@@ -150,7 +147,7 @@ def test_theme_template_resources_are_named_once_per_url(tmp_path):
     )
     text = (tmp_path / "mkdocs.yml").read_text().replace("name: material", "name: material\n  custom_dir: overrides")
     (tmp_path / "mkdocs.yml").write_text(text)
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     lines = [line for line in result.stderr.splitlines() if "cdn.example.com/x.js" in line]
     assert len(lines) == 1 and lines[0].startswith("WARNING") and "theme templates" in lines[0]
     assert result.returncode != 0

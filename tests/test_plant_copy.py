@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import build_site, mkdocs_build, run_build, sop_text, write_project
+from conftest import build_site, run_build, sop_text, write_project
 
 ROLES = """\
 departments:
@@ -181,6 +181,6 @@ def test_the_copy_name_is_escaped_in_the_footer(tmp_path):
 
 def test_a_bad_access_level_in_the_environment_is_reported(tmp_path):
     write_project(tmp_path, FILES, roles=ROLES)
-    result = mkdocs_build(tmp_path, env={"SOP_ACCESS": "secret"})
+    result = run_build(tmp_path, env={"SOP_ACCESS": "secret"})
     assert result.returncode != 0
     assert "SOP_ACCESS" in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import mkdocs_build, sop_text, write_project
+from conftest import run_build, sop_text, write_project
 from test_history import LI, WANG, Repo
 
 from sop_plugin.pages.qr import QrLinks, qr_svg
@@ -37,7 +37,7 @@ def built(tmp_path_factory) -> Path:
     repo.commit("v1", {"qc/a.md": sop_text("SOP-QC-001", "巴氏杀菌")}, author=WANG, date="2025-01-05T09:00:00+08:00")
     v2 = sop_text("SOP-QC-001", "巴氏杀菌", version="2.0", effective_date="2026-02-01")
     repo.commit("v2", {"qc/a.md": v2}, author=LI, date="2026-01-20T09:00:00+08:00")
-    result = mkdocs_build(root, "--strict")
+    result = run_build(root, "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "site"
 
@@ -82,7 +82,7 @@ def test_every_printed_sheet_carries_the_code_beside_the_uncontrolled_line(built
 
 def test_no_base_url_no_code_and_one_info_line(tmp_path):
     write_project(tmp_path, {"docs/qc/a.md": sop_text()}, plugins=["search", "sop"])
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode == 0, result.stderr
     assert len(re.findall(r"INFO .*no QR codes drawn", result.stderr)) == 1
     assert "sop-qr" not in (tmp_path / "site/qc/a/index.html").read_text(encoding="utf-8")

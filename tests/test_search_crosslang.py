@@ -5,7 +5,7 @@ build-time pieces of it without a browser."""
 from __future__ import annotations
 
 import pytest
-from conftest import build_site, sop_text
+from conftest import build_site, run_build, sop_text
 from test_search_browser import search
 
 from sop_plugin.pages.search_index import keys_of, load_synonyms, person_key, pinyin_keys
@@ -39,9 +39,7 @@ def test_synonyms_file_problems_are_each_reported(tmp_path):
 def test_a_broken_synonyms_file_fails_a_strict_build_with_its_name(tmp_path):
     files = {"docs/qc/a.md": sop_text(), "docs/search-synonyms.yml": "- only-one-word\n"}
     build_site(tmp_path, files, check=False)
-    from conftest import mkdocs_build
-
-    result = mkdocs_build(tmp_path, "--strict")
+    result = run_build(tmp_path, "--strict")
     assert result.returncode != 0
     assert "search-synonyms.yml: item 1: a synonym group needs at least two words" in result.stderr
     assert not (tmp_path / "site" / "search-synonyms.yml").exists()  # an input, not a page of the site

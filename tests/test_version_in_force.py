@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import mkdocs_build, sop_text, write_project
+from conftest import run_build, sop_text, write_project
 from test_history import LI, SMITH, WANG, Repo
 
 SWITCH = "2026-06-01"
@@ -42,7 +42,7 @@ def repo(tmp_path_factory) -> Repo:
 
 def build(root, build_date: str, history: bool = True):
     write_project(root, {}, plugins=["search", {"sop": {"build_date": build_date, "history": history}}])
-    result = mkdocs_build(root, "--strict")
+    result = run_build(root, "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "site"
 
