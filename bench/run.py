@@ -140,6 +140,14 @@ def options_set(schema: dict, names, on: bool, override: str | None) -> dict | N
     return {} if value is None else {name: value}
 
 
+def every_option_on(schema: dict) -> dict:
+    """The plugin options that switch history, generated pages and search tuning on (scale and group)."""
+    every = {}
+    for names in (HISTORY_OPTIONS, PAGES_OPTIONS, SEARCH_OPTIONS):
+        every.update(options_set(schema, names, True, None) or {})
+    return every
+
+
 # --------------------------------------------------------------------------- running variants
 
 
@@ -439,9 +447,7 @@ def scale(args) -> Result:
     schema = plugin_schema()
     corpus = make_corpus(args, "scale", git=True, quizzes=True)
     root, n = corpus.root, len(corpus.specs)
-    every = {}
-    for names in (HISTORY_OPTIONS, PAGES_OPTIONS, SEARCH_OPTIONS):
-        every.update(options_set(schema, names, True, None) or {})
+    every = every_option_on(schema)
     prune = ["navigation.prune"]
     variants = [
         Variant("plain-prune", corpus_mod.write_config(root, "plain-prune", features=prune), keep=args.browser),
@@ -522,9 +528,7 @@ def group(args) -> Result:
     schema = plugin_schema()
     corpus = make_corpus(args, "group", git=True, quizzes=True)
     root, n = corpus.root, len(corpus.specs)
-    every = {}
-    for names in (HISTORY_OPTIONS, PAGES_OPTIONS, SEARCH_OPTIONS):
-        every.update(options_set(schema, names, True, None) or {})
+    every = every_option_on(schema)
     prune = ["navigation.prune"]
     variants = [
         Variant("plain-prune", corpus_mod.write_config(root, "plain-prune", features=prune), keep=True),

@@ -291,11 +291,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def serve():
-    """``serve(folder) -> base URL``: a plain http server on 127.0.0.1 for the test's duration."""
+    """``serve(folder, handler=QuietHandler) -> base URL``: an http server on 127.0.0.1 for the test's
+    duration (``handler``: a SimpleHTTPRequestHandler subclass, e.g. one that delays some files)."""
     servers = []
 
-    def start(folder: Path) -> str:
-        handler = functools.partial(QuietHandler, directory=str(folder))
+    def start(folder: Path, handler: type = QuietHandler) -> str:
+        handler = functools.partial(handler, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

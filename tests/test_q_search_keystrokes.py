@@ -9,16 +9,13 @@ distinct words for 128 key shards, so that the shards a query asks for can be to
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import random
 import re
-import threading
 import time
 
 import pytest
-from conftest import QuietHandler, build_site, free_port, sop_text
+from conftest import QuietHandler, build_site, sop_text
 from test_search_browser import search
 
 from sop_plugin.pages.search_index import shard_of
@@ -157,22 +154,11 @@ class SlowHandler(QuietHandler):
 
 
 @pytest.fixture
-def slow_serve():
-    servers = []
-
+def slow_serve(serve):
     def start(folder, slow, delay=3.0):
-        handler = functools.partial(
-            type("Slow", (SlowHandler,), {"slow": frozenset(slow), "delay": delay}), directory=str(folder)
-        )
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/"
+        return serve(folder, type("Slow", (SlowHandler,), {"slow": frozenset(slow), "delay": delay}))
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 @pytest.mark.browser

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
 from conftest import run_build
 
 from sop_plugin.model import load_catalog
@@ -40,12 +41,7 @@ TRAINING_PAGE = "training/index.html"  # "my training": learner bar, onboarding 
 DRAW_PAGE = f"training/{DRAW_ID}.html"  # a quiz on its own page, drawing 2 of its questions
 HOST = "quiz.plant.internal"
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *BASE_CHROMIUM_ARGS,
     f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
 ]
 KEY = "sopkb:v1:results"
