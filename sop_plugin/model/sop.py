@@ -160,6 +160,18 @@ def body_title(body: str) -> str | None:
     return None
 
 
+def front_matter_lines(text: str) -> dict:
+    """The line of every front-matter field of a Markdown text (as :func:`parse_sop` records
+    them): what :meth:`Located.release` recomputes from; ``{}`` when it cannot be read."""
+    source = split_front_matter(text)
+    if source.front_matter is None:
+        return {}
+    try:
+        return load_yaml(source.front_matter, first_line=2).lines
+    except YamlError:
+        return {}
+
+
 def parse_sop(path: str, text: str, step_reader: StepReader | None = None) -> Sop | None:
     """Parse one Markdown file; None when it is not an SOP (no ``id`` in its front-matter).
 
