@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sop_plugin.model.messages import field_name, plain_errors, plain_message, yaml_message
 from sop_plugin.model.problems import Problem
@@ -240,7 +240,41 @@ def parse_sop(path: str, text: str, step_reader: StepReader | None = None) -> So
         frozenset() if valid else frozenset(_PLACEHOLDERS) - (set(data) - bad_keys),
     )
     _check_single_file(sop, data)
+    share_field_sets(meta)
     return sop
+
+
+#: Sets of field names shared by the models that were given the same fields (bounded: hostile
+#: input with endless combinations just stops being shared).
+_FIELD_SETS: dict[frozenset, set] = {}
+_MAX_FIELD_SETS = 4096
+
+
+def share_field_sets(model: BaseModel) -> None:
+    """Give ``model`` and the models in it one shared set of "fields given" per combination.
+
+    pydantic keeps, beside each model's values, the set of field names the input gave (read
+    only by ``model_dump(exclude_unset=True)``, ``model_fields_set`` and ``==``, which the plugin
+    never relies on for these): a set per SOP, owner, change, control point ... is about 7 KB of
+    each SOP's 30 KB, the same few dozen sets over and over. Assigning a field afterwards would
+    add its name to the shared set: the catalog never assigns to a parsed model (it copies one
+    with ``model_copy``).
+    """
+    pending = [model]
+    while pending:
+        current = pending.pop()
+        given = current.__pydantic_fields_set__
+        key = frozenset(given)
+        shared = _FIELD_SETS.get(key)
+        if shared is None and len(_FIELD_SETS) < _MAX_FIELD_SETS:
+            shared = _FIELD_SETS[key] = set(key)
+        if shared is not None:
+            object.__setattr__(current, "__pydantic_fields_set__", shared)
+        for value in current.__dict__.values():
+            if isinstance(value, BaseModel):
+                pending.append(value)
+            elif isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, BaseModel))
 
 
 _PLACEHOLDERS = {"version": "0.0", "owner": {"name": "?", "role": "?"}, "department": "?", "status": "draft"}
