@@ -277,13 +277,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             inclusion = kb_nav.generated_inclusion(config, item.in_nav)
             if item.in_nav:
                 self.overview_uris.append(item.src_uri)
-            if (
-                isinstance(item.content, str) and not item.src_uri.endswith(".md") and len(item.content) > _SPOOL_FROM
-            ):  # sop-catalog.json, the CSV
-                source = {"abs_src_path": str(self.spool.file(item.content))}  # copied from disk, not held
-            else:
-                source = {"content": item.content}
-            files.append(File.generated(config, item.src_uri, inclusion=inclusion, **source))
+            files.append(File.generated(config, item.src_uri, inclusion=inclusion, **self._source_of(item)))
             if item.body is not None:  # generated pages' HTML bodies (see pages.BODY_MARKER), on disk
                 self.spool.put(item.src_uri, item.body)
                 self.bodies[item.src_uri] = dataclasses.replace(item, body="")
@@ -536,6 +530,13 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def _copy_name(self) -> str | None:
         return self.config.copy_name or os.environ.get(COPY_ENV) or None
+
+    def _source_of(self, item: GeneratedFile) -> dict:
+        """Where MkDocs takes a generated file from: its text, or, for a large file that is not a
+        page (``sop-catalog.json``, the CSV), a copy on disk (the spool), not held in memory."""
+        if isinstance(item.content, str) and not item.src_uri.endswith(".md") and len(item.content) > _SPOOL_FROM:
+            return {"abs_src_path": str(self.spool.file(item.content))}
+        return {"content": item.content}
 
     def _search_info(self, page) -> sop_search.PageInfo | None:
         search = page.meta.get("search")

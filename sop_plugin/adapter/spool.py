@@ -35,7 +35,7 @@ class Spool:
         from disk rather than from memory)."""
         if self._folder is None:
             self._folder = Path(tempfile.mkdtemp(prefix="sop-bodies-"))
-        path = self._folder / f"file-{len(self._files)}-{next(self._count)}"
+        path = self._folder / f"file-{next(self._count)}"
         path.write_text(text, encoding="utf-8")
         return path
 

@@ -86,8 +86,8 @@ def iter_site(
 
     Each page is handed on as soon as its family has made it, so a caller that writes it away
     (the MkDocs adapter spools its body to disk) never holds every page at once: at 10,000 SOPs
-    the generated pages are hundreds of MB. The files (``sop-catalog.json``, redirects, the
-    feed, the CSV) are few or small and come last, as in ``SiteOutput.files``.
+    they are about 200 MB of text. The files (``sop-catalog.json``, redirects, the feed, the
+    CSV) come last, as in ``SiteOutput.files`` (the adapter keeps the large ones on disk).
     """
     generators = [
         lambda site: [catalog_file(site, site.stamp, history_of=_history_of(site))],
