@@ -95,7 +95,7 @@ class Snapshot:
             self._sop = quick_parse(self.parse_path or self.path, self.text, steps=steps)
             self.steps_unread = not steps and self._sop is not None and self._sop.steps is None
         if steps and self.steps_unread:
-            self.give_steps(find_steps(self._sop.body, self._sop.body_line))
+            self.give_steps(None)
         return self._sop
 
     def give_steps(self, steps: list | None) -> None:
@@ -103,7 +103,9 @@ class Snapshot:
         them (None: the conversion did not read them; they are read from the body). A version whose
         steps are known already keeps them."""
         if self.steps_unread and self._sop is not None:
-            self._sop.steps = steps if steps is not None else find_steps(self._sop.body, self._sop.body_line)
+            if steps is None:  # MkDocs' default extensions: this module knows no site settings
+                steps = find_steps(self._sop.body, self._sop.body_line, steps_from=self._sop.meta.steps_from)
+            self._sop.steps = steps
             self.steps_unread = False
 
     def load(self) -> None:
