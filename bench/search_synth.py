@@ -8,6 +8,9 @@ page, such as its control point table, are left out, so the figures are a little
 with ``bench/search_rebuild.py build`` on a smaller corpus). ``bench/search_rebuild.py rebuild
 SITE --input OUT.pickle`` then writes those search files into a built site (its pages do not need
 to match: the search box and the engine only need the home page and the assets).
+
+``python bench/search_synth.py --scale INPUT.pickle FACTOR OUT.pickle`` makes a real build's saved
+input (``search_rebuild.py build``) FACTOR times as large instead (see :func:`scaled`).
 """
 
 from __future__ import annotations
@@ -72,6 +75,14 @@ def page_entries(path: Path, docs: Path) -> tuple[str, list[dict], PageFacts] | 
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 4 and argv[0] == "--scale":
+        with Path(argv[1]).open("rb") as f:
+            entries, facts, synonyms = pickle.load(f)
+        entries, facts = scaled(entries, facts, float(argv[2]))
+        with Path(argv[3]).open("wb") as f:
+            pickle.dump((entries, facts, synonyms), f, protocol=5)
+        print(f"{len(facts)} SOP pages, {len(entries)} sections -> {argv[3]}")
+        return 0
     if len(argv) != 2:
         print(__doc__)
         return 2
@@ -86,6 +97,46 @@ def main(argv: list[str]) -> int:
         pickle.dump((entries, facts, []), f, protocol=5)
     print(f"{len(facts)} pages, {len(entries)} sections -> {out}")
     return 0
+
+
+def scaled(entries: list[dict], facts: dict, copies: float) -> tuple[list[dict], dict]:
+    """A real build's index input (``search_rebuild.py build``) made ``copies`` times as large: the
+    pages copied with new ids (``SOP-QC-0001`` -> ``SOP-QC-10001`` in copy 1) and addresses, the
+    way the first 10,000-SOP estimate of issue 14 was made from the 3,000-SOP site."""
+    pages: dict[str, list[dict]] = {}
+    for entry in entries:
+        pages.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    out_entries, out_facts, total = [], {}, round(len(pages) * copies)
+    for n in range(total):
+        copy, location = divmod(n, len(pages))
+        location = list(pages)[location]
+        f = facts.get(location)
+
+        def renamed(value: str, old: str, new: str) -> str:
+            return value.replace(old, new) if old else value
+
+        old_id = f.sop_id or f.group if f else ""
+        new_id = f"{old_id[:-4]}{copy}{old_id[-4:]}" if old_id and copy else old_id
+        new_location = renamed(location, old_id.lower(), new_id.lower())
+        if new_location == location and copy:
+            new_location = f"c{copy}/{location}"
+        for entry in pages[location]:
+            out_entries.append(
+                {
+                    **entry,
+                    "location": new_location + entry["location"][len(location) :],
+                    "title": renamed(entry["title"], old_id, new_id),
+                }
+            )
+        if f:
+            out_facts[new_location] = PageFacts(
+                sop_id=renamed(f.sop_id, old_id, new_id),
+                group=renamed(f.group, old_id, new_id),
+                lang=f.lang,
+                aliases=f.aliases,
+                owner=f.owner,
+            )
+    return out_entries, out_facts
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """The search index in pieces: a small manifest, key shards and one text piece per page (no MkDocs).
 
 The browser engine (``assets/search-worker.js``) gets the **manifest** the way Material hands any
-index to its worker (``search/search_index.json``, or ``search_index.js`` from ``file://``): one
-short row per page (folder, file name, title, id length, text length, boost, language,
-translation group) and the site's synonyms. For a query it then loads, as ``<script>``-style
-files that work from ``file://`` as well as over http (``importScripts``; no ``fetch``):
+index to its worker (``search/search_index.json``, or ``search_index.js`` from ``file://``): for
+each page its folder, file name, title, id length, text length, boost, language and translation
+group, as one string per column (:func:`manifest_columns`), and the site's synonyms. For a query
+it then loads, as ``<script>``-style files that work from ``file://`` as well as over http (``importScripts``; no ``fetch``):
 
 * the **key shards** the query's words fall into (``search/pieces/k/<n>.js``): an inverted index
   from keys to the pages that contain them. A key is a Latin word (letters and digits) or two
