@@ -80,6 +80,9 @@ def test_owners_are_one_person_per_handle(example_site):
     labels = re.findall(r'<tr data-review-owner="([^"]+)">', reviews)
     assert len(labels) == len(set(labels))
     assert not any(label in ("Chen Jing", "陈静") for label in labels)  # never two rows for one person
+    # Chinese headings count in full-width brackets: "已逾期（1）", never "已逾期 (1)".
+    headings = re.findall(r'<h2 id="(?:overdue|due30|due90)">([^<]+)</h2>', reviews)
+    assert len(headings) == 3 and all(re.fullmatch(r"[^()]+（\d+）", h) for h in headings), headings
 
 
 @pytest.mark.browser

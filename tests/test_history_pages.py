@@ -237,6 +237,7 @@ def test_review_dashboard_lists_overdue_reviews_without_failing_the_build(built)
         "due90": ["SOP-QC-002"],
     }
     assert "2025-06-01" in listed["overdue"][0][1] and "273 days overdue" in listed["overdue"][0][1]
+    assert '<h2 id="overdue">Overdue (1)</h2>' in html
     # SOP-QC-002: the version in force (1.0, effective 2025-04-15) is due, not the upcoming 2.0.
     assert "2026-04-15" in listed["due90"][0][1] and "in 45 days" in listed["due90"][0][1]
     assert re.search(
