@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from corpus import BUILD_DATE
 
-from sop_plugin.pages.search_index import location_of
+from sop_plugin.pages.search_index import location_of, manifest_rows
 
 #: Environment of every build: the same "today" for the plugin, a fixed build time, no banners.
 BUILD_ENV = {
@@ -117,11 +117,12 @@ def sop_index_bytes(index: Path, sop_sources: list[str]) -> int:
     total = 0
     data = json.loads(raw)
     pieces = data.get("config", {}).get("sop_pieces")
-    if pieces:  # the plugin's index in pieces: each SOP page's manifest row and text piece
-        for number, row in enumerate(data["docs"]):
+    if pieces:  # the plugin's index in pieces: the SOP pages' share of the manifest, their text pieces
+        rows = manifest_rows(data)
+        for number, row in enumerate(rows):
             if unquote(location_of(row, pieces["folders"])) in urls:
                 piece = index.parent / "pieces" / "p" / f"{number}.js"
-                total += len(json.dumps(row, ensure_ascii=False).encode("utf-8")) + piece.stat().st_size
+                total += len(raw) // max(1, len(rows)) + piece.stat().st_size
         return total
     for doc in data.get("docs", []):
         location = unquote(doc.get("location", "")).split("#", 1)[0]

@@ -18,7 +18,7 @@ import pytest
 from conftest import QuietHandler, build_site, sop_text
 from test_search_browser import search
 
-from sop_plugin.pages.search_index import shard_of
+from sop_plugin.pages.search_index import manifest_rows, shard_of
 
 PIECE = re.compile(r"/search/pieces/([kp])/(\d+)\.js")
 QUERY = "metal detector"
@@ -177,7 +177,7 @@ def test_the_shards_of_earlier_keystrokes_are_cancelled_and_do_not_hold_up_the_l
 @pytest.mark.browser
 def test_a_slow_text_piece_does_not_hold_back_the_first_result(page, many_shards, slow_serve):
     index = json.loads((many_shards / "search/search_index.json").read_text(encoding="utf-8"))
-    metal = next(i for i, row in enumerate(index["docs"]) if row[2].startswith("SOP-PKG-001"))
+    metal = next(i for i, row in enumerate(manifest_rows(index)) if row[2].startswith("SOP-PKG-001"))
     ready(page, slow_serve(many_shards, {f"p{metal}"}, delay=2.5))
     box = page.locator("input.md-search__input")
     start = time.perf_counter()

@@ -11,7 +11,7 @@ from conftest import mkdocs_build
 from test_history_pages import V10, make_repo
 from test_search_browser import QUIZ_HTML, search
 
-from sop_plugin.pages.search_index import PIECES_DIR, read_sections
+from sop_plugin.pages.search_index import PIECES_DIR, manifest_rows, read_sections
 
 PIECE = re.compile(r"/search/pieces/([kp])/(\d+)\.js$")
 METAL = "/production/metal-detection.html"
@@ -30,7 +30,7 @@ def test_the_manifest_holds_pages_not_their_text(example_site, example_catalog):
     manifest = (example_site / "search/search_index.json").read_text(encoding="utf-8")
     index = json.loads(manifest)
     sop = example_catalog.get("SOP-PROD-012")
-    assert any(row[2] == f"SOP-PROD-012 {sop.title}" and row[3] == len("SOP-PROD-012") for row in index["docs"])
+    assert any(row[2] == f"SOP-PROD-012 {sop.title}" and row[3] == len("SOP-PROD-012") for row in manifest_rows(index))
     body_words = "the reject bin is empty and locked"  # the body of SOP-PROD-012: in its text piece only
     assert body_words in " ".join(s["text"] for s in read_sections(example_site))
     assert body_words not in manifest
@@ -93,7 +93,7 @@ def counted(request, page, example_site, serve):
 @pytest.mark.browser
 def test_a_query_loads_only_its_key_shards_and_the_text_of_its_best_pages(counted, example_site):
     index = json.loads((example_site / "search/search_index.json").read_text(encoding="utf-8"))
-    shards, pages = index["config"]["sop_pieces"]["shards"], len(index["docs"])
+    shards, pages = index["config"]["sop_pieces"]["shards"], len(manifest_rows(index))
     counted.wait_for_timeout(300)
     assert counted.pieces == []  # opening a page loads the manifest only
     results = search(counted, "jsjc")  # one Latin word: one key shard

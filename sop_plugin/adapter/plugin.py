@@ -325,10 +325,14 @@ class SopPlugin(BasePlugin[SopConfig]):
             log.error(f"{file.src_uri}: not written: its output {file.dest_uri} would be outside the site folder")
             return
         page = Page(None, file, config)  # converted as MkDocs converts a page: the site's extensions, links
-        self.markdown.begin_page(view.src_uri, view.sop)
+        # The version's steps are read from this conversion (the swimlane shows them), not from a
+        # parse of the body of their own.
+        self.markdown.begin_page(view.src_uri, view.snapshot.sop(steps=False), read_steps=True)
         self.relink.begin_page(view.base_path, view.src_uri)
         page.markdown = view.snapshot.body
         page.render(config, files)
+        view.snapshot.give_steps(self.markdown.steps)
+        self.markdown.read_steps = False
         body = page.content
         if self._left_out_urls:
             body = unlink_left_out(body, page.url, self._left_out_urls, self.t("not_in_copy"))

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-from sop_plugin.pages.search_index import PIECES_DIR, PageFacts, build_pieces, load_synonyms
+from sop_plugin.pages.search_index import PIECES_DIR, PageFacts, build_pieces, load_synonyms, manifest_text
 
 try:  # Material is a dependency; the guard keeps the model and page layers importable without it
     from material.plugins.search.plugin import SearchIndex, SearchPlugin
@@ -192,10 +192,7 @@ class SopSearchIndex(SearchIndex):  # type: ignore[misc,valid-type]
                 path = self.site_dir / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(content, encoding="utf-8")
-        data = {"config": {**data["config"], **pieces.config}, "docs": pieces.docs}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        # U+2028/9 are legal in JSON but not in older JavaScript string literals (search_index.js).
-        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return manifest_text(data["config"], pieces)
 
 
 def search_plugin(config):

@@ -6,10 +6,10 @@
  * (file://) the same code runs in a hidden iframe and loads its pieces with script tags; in a real
  * Worker (http) with fetch. No fetch() from file://.
  *
- * What Material hands over in SETUP is only the manifest: one row per page (folder, name (both
- * decoded; folder -1: name is the whole URL as it is), title,
- * id length, text length, boost, language, translation group) and config.sop_pieces (number of
- * key shards, folders, languages, synonyms). For a query the engine loads the key shards of its
+ * What Material hands over in SETUP is only the manifest: a few columns of one value per page
+ * (title, folder and name (both decoded; folder -1: name is the whole URL as it is), id length,
+ * text length, boost, language, translation group; see rows()) and config.sop_pieces (number of
+ * pages and key shards, folders, languages, synonyms). For a query the engine loads the key shards of its
  * words (pieces/k/<n>.js: key -> pages), ranks the pages, then loads the text pieces of the best
  * pages only (pieces/p/<n>.js) for their sections, snippets and highlighting.
  *
@@ -35,7 +35,7 @@
 
 var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 var TITLE_WEIGHT = 4, K1 = 1.2, B = 0.75, SNIPPET = 240, DETAILED_PAGES = 10, MAX_COUNT = 8;
-var LOAD_TIMEOUT_MS = 10000, FORMAT = 1, QUIET_MS = 10, DETAIL_WAIT_MS = 120;
+var LOAD_TIMEOUT_MS = 10000, FORMAT = 2, QUIET_MS = 10, DETAIL_WAIT_MS = 120;
 var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff";
 var TOKEN = new RegExp("([a-z0-9\u00c0-\u024f]+)|([" + CJK + "]+)", "g");
 var HAS_CJK = new RegExp("[" + CJK + "]");
@@ -58,12 +58,7 @@ function setup(data) {
   if (config.version !== FORMAT) console.warn("search: index format " + config.version + ", engine " + FORMAT);
   info = config;
   withSuggest = !!(data.options && data.options.suggest);
-  pages = (data.docs || []).map(function (row, i) {
-    var title = row[2] || "", lower = fold(title.toLowerCase());
-    var location = row[0] < 0 ? row[1] : encodeURI((config.folders || [])[row[0]] + row[1]);
-    return { i: i, location: location, title: title, lower: lower, idLength: row[3],
-             length: row[4], boost: row[5] || 1, lang: (config.langs || [])[row[6]] || "", group: row[7] };
-  });
+  pages = rows(data.docs || [], config);
   idPages = Object.create(null); titlePages = Object.create(null); members = Object.create(null);
   var shortIds = [], total = 0;
   pages.forEach(function (p) {
@@ -83,6 +78,30 @@ function setup(data) {
   (config.synonyms || []).forEach(function (group) {
     group.forEach(function (word) { synonyms[word] = group; });
   });
+}
+
+/* The manifest's pages from its columns (search_index.py, manifest_columns): titles and names one
+   a line, numbers in base 36 one a space (nothing is 0), the group as a distance; a name starting
+   with "*" starts with the SOP's id in lower case instead */
+function rows(docs, config) {
+  var count = config.pages || 0, folders = config.folders || [], langs = config.langs || [];
+  var column = function (k, sep) { return String(docs[k] || "").split(sep); };
+  var number = function (v) { return v ? parseInt(v, 36) : 0; };
+  var titles = column(0, "\n"), names = column(1, "\n"), folder = column(2, " "), idLength = column(3, " ");
+  var length = column(4, " "), boost = column(5, " "), lang = column(6, " "), group = column(7, " ");
+  var stem = function (i) {
+    var n = number(idLength[i]);
+    return n && /^[\x00-\x7f]*$/.test(titles[i].slice(0, n)) ? titles[i].slice(0, n).toLowerCase() : "";
+  };
+  var out = [];
+  for (var i = 0; i < count; i++) {
+    var title = titles[i] || "", f = folder[i] ? parseInt(folder[i], 36) : 0, g = i + number(group[i]), name = names[i] || "";
+    if (f >= 0 && name.charAt(0) === "*") name = (stem(i) || stem(g)) + name.slice(1);
+    out.push({ i: i, location: f < 0 ? name : encodeURI((folders[f] || "") + name), title: title,
+               lower: fold(title.toLowerCase()), idLength: number(idLength[i]), length: number(length[i]),
+               boost: boost[i] ? parseFloat(boost[i]) || 1 : 1, lang: langs[number(lang[i])] || "", group: g });
+  }
+  return out;
 }
 
 /* Full-width letters, digits and punctuation as ASCII (one character each: positions stay) */

@@ -38,10 +38,17 @@ class SopMarkdown(Extension):
         self.sop: Sop | None = None
         self.link_target: Callable[[Sop], str | None] = lambda sop: sop.path
         self.steps_from = "auto"  # the site's default source of steps (plugin option ``steps_from``)
+        self.read_steps = False
+        self.steps: list | None = None  # the steps of the page converted last, when asked (begin_page)
 
-    def begin_page(self, page_path: str, sop: Sop | None) -> None:
-        """Point the extension at the page about to be converted."""
+    def begin_page(self, page_path: str, sop: Sop | None, *, read_steps: bool = False) -> None:
+        """Point the extension at the page about to be converted.
+
+        ``read_steps``: keep the steps of the body in :attr:`steps` as validation reads them (the
+        tree after the block parser, before any tree processor), so that a version parsed without
+        its steps gets them from its one conversion (archived versions: ``pages/archive.py``)."""
         self.page_path, self.sop = page_path, sop
+        self.read_steps, self.steps = read_steps, None
 
     def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
         # 175: after links (160) so [[...]] is not taken for a reference link, before emphasis.
@@ -50,6 +57,10 @@ class SopMarkdown(Extension):
             SopLists().extendMarkdown(md)
         # 5: after inline processing (20), before MkDocs rewrites relative .md links (0).
         md.treeprocessors.register(StepTreeprocessor(md, self), "sop_steps", 5)
+        if self.read_steps and self.sop is not None:
+            # 200: first of the tree processors (footnotes 50, tasklist 25, inline 20): the tree
+            # the block parser made, which validation reads steps from (model/steps.py StepReader).
+            md.treeprocessors.register(StepReadTreeprocessor(md, self), "sop_read_steps", 200)
 
 
 class SopLinkPattern(InlineProcessor):
@@ -77,6 +88,18 @@ class SopLinkPattern(InlineProcessor):
         code.text = AtomicString(sop_id)
         code.tail = AtomicString(f" {target.title}")
         return el, m.start(0), m.end(0)
+
+
+class StepReadTreeprocessor(Treeprocessor):
+    """Keeps the steps of the page's tree in the extension's ``steps`` (changes nothing)."""
+
+    def __init__(self, md, ext: SopMarkdown):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
+        source = self.ext.sop.meta.steps_from or self.ext.steps_from
+        self.ext.steps = [found.step for found in tree_steps(root, source)]
 
 
 class StepTreeprocessor(Treeprocessor):

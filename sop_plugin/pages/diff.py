@@ -216,7 +216,7 @@ def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
     a, b = old.strip("\n").splitlines(), new.strip("\n").splitlines()
     if a == b:
         return None
-    shown_a, shown_b = _styled_lines(a), _styled_lines(b)
+    shown_a, shown_b = _StyledLines(a), _StyledLines(b)  # only the lines shown are styled
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
@@ -235,17 +235,35 @@ def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
     return Markup('<div class="sop-diff__body">{}</div>').format(gap.join(hunks))
 
 
-def _styled_lines(lines: list[str]) -> list[tuple[str, list[Token]]]:
-    """:func:`styled` of every line, knowing which lines are inside a fenced code block."""
+def _code_flags(lines: list[str]) -> list[bool]:
+    """For every line, whether it is inside a fenced code block (its opening fence is not)."""
     out, fence = [], None
     for line in lines:
         opens = _FENCE.match(line)
-        out.append(styled(line, code=fence is not None))
+        out.append(fence is not None)
         if opens and fence is None:
             fence = opens.group(1)
         elif opens and line.strip().startswith(fence):
             fence = None
     return out
+
+
+class _StyledLines:
+    """:func:`styled` of each line, knowing which lines are inside a fenced code block; a line is
+    styled when it is first shown (a diff shows a few lines of a long body: the cost was styling
+    them all)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.code = lines, _code_flags(lines)
+        self.done: dict[int, tuple[str, list[Token]]] = {}
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.lines)))]
+        found = self.done.get(index)
+        if found is None:
+            found = self.done[index] = styled(self.lines[index], code=self.code[index])
+        return found
 
 
 _LINE = Markup('<div class="sop-diff__line sop-diff__line--{}{}">{}</div>')

@@ -1,10 +1,10 @@
 """The search index in pieces: a small manifest, key shards and one text piece per page (no MkDocs).
 
 The browser engine (``assets/search-worker.js``) gets the **manifest** the way Material hands any
-index to its worker (``search/search_index.json``, or ``search_index.js`` from ``file://``): one
-short row per page (folder, file name, title, id length, text length, boost, language,
-translation group) and the site's synonyms. For a query it then loads, as ``<script>``-style
-files that work from ``file://`` as well as over http (``importScripts``; no ``fetch``):
+index to its worker (``search/search_index.json``, or ``search_index.js`` from ``file://``): for
+each page its folder, file name, title, id length, text length, boost, language and translation
+group, as one string per column (:func:`manifest_columns`), and the site's synonyms. For a query
+it then loads, as ``<script>``-style files that work from ``file://`` as well as over http (``importScripts``; no ``fetch``):
 
 * the **key shards** the query's words fall into (``search/pieces/k/<n>.js``): an inverted index
   from keys to the pages that contain them. A key is a Latin word (letters and digits) or two
@@ -36,7 +36,7 @@ import yaml
 from pypinyin import Style, lazy_pinyin
 
 #: Format version of the manifest and pieces (the engine refuses others).
-VERSION = 1
+VERSION = 2
 #: Folder of the pieces, relative to the site.
 PIECES_DIR = "search/pieces"
 #: About how many bytes of postings a key shard holds (the number of shards follows from it).
@@ -177,15 +177,24 @@ class PageFacts:
 class Pieces:
     """The manifest (``docs`` and ``config`` additions of ``search_index.json``) and the piece files."""
 
-    docs: list[list]
+    docs: list[str]
     config: dict
     files: dict[str, str]
 
 
-def _script(name: str, data) -> str:
+def _json(data) -> str:
+    """Compact UTF-8 JSON that is also a JavaScript literal (U+2028/9 escaped for older engines)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"__sopPiece({json.dumps(name)},{text});\n"
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def manifest_text(config: dict, pieces: Pieces) -> str:
+    """``search_index.json``: Material's ``config`` with the pieces' additions, and their ``docs``."""
+    return _json({"config": {**config, **pieces.config}, "docs": pieces.docs})
+
+
+def _script(name: str, data) -> str:
+    return f"__sopPiece({json.dumps(name)},{_json(data)});\n"
 
 
 #: Characters that JavaScript's ``encodeURI`` leaves alone but ``urllib.parse.quote`` encodes.
@@ -196,7 +205,7 @@ def _split_location(location: str) -> tuple[str, str] | None:
     """(folder, name) of a page URL, decoded (the engine encodes it back with ``encodeURI``: a
     Chinese file name takes a third of the bytes); None when decoding would not survive that."""
     decoded = unquote(location)
-    if quote(decoded) != location or _NOT_ENCODEURI.search(decoded):
+    if quote(decoded) != location or _NOT_ENCODEURI.search(decoded) or "\n" in decoded:
         return None
     folder, _, name = decoded.rpartition("/")
     if not name and folder:  # directory URLs: qc/a/ -> (qc/, a/)
@@ -228,7 +237,8 @@ def build_pieces(
     last: dict[str, int] = {}
     folders: dict[str, int] = {}
     langs: dict[str, int] = {"": 0}
-    docs, files = [], {}
+    rows: list[tuple] = []
+    files: dict[str, str] = {}
     for i, loc in enumerate(locations):
         sections, f = pages[loc], facts_of[i]
         first = sections[0]
@@ -257,19 +267,19 @@ def build_pieces(
             last[key] = i
         split = _split_location(loc)
         folder, name = split if split else (None, loc)
-        lang = langs.setdefault(f.lang, len(langs))
         boost = first.get("boost", 1)
-        docs.append(
-            [
+        title = first.get("title", "")
+        rows.append(
+            (
                 -1 if folder is None else folders.setdefault(folder, len(folders)),
                 name,
-                first.get("title", ""),
-                len(f.sop_id) if f.sop_id and first.get("title", "").startswith(f.sop_id) else 0,
+                title,
+                len(f.sop_id) if f.sop_id and title.startswith(f.sop_id) else 0,
                 length,
                 boost if isinstance(boost, (int, float)) else 1,
-                lang,
+                langs.setdefault(f.lang, len(langs)),
                 groups.get(f.group, i),
-            ]
+            )
         )
         files[f"{PIECES_DIR}/p/{i}.js"] = _script(
             f"p{i}",
@@ -295,6 +305,7 @@ def build_pieces(
     config = {
         "sop_pieces": {
             "version": VERSION,
+            "pages": len(rows),
             "shards": shards,
             "folders": list(folders),
             "langs": list(langs),
@@ -302,7 +313,82 @@ def build_pieces(
             "pieces": PIECES_DIR + "/",
         }
     }
-    return Pieces(docs=docs, config=config, files=files)
+    return Pieces(docs=manifest_columns(rows), config=config, files=files)
+
+
+# --------------------------------------------------------------------------- the manifest's rows
+
+#: Stands for the page's SOP id in lower case at the start of a stored file name (``*/`` is
+#: ``sop-qc-0001/``): ``urllib.parse.quote`` encodes ``*``, so no stored name begins with one.
+ID_STEM = "*"
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(number: int) -> str:
+    """``number`` in base 36 (JavaScript's ``parseInt(s, 36)`` reads it back); 0 is the empty string."""
+    if number == 0:
+        return ""
+    sign, number, out = ("-" if number < 0 else ""), abs(number), ""
+    while number:
+        number, digit = divmod(number, 36)
+        out = _DIGITS[digit] + out
+    return sign + out
+
+
+def _stem(rows: Sequence[tuple], i: int) -> str:
+    """The lower-case SOP id a row's file name usually begins with: its own, or its group's (a translation)."""
+    for row in (rows[i], rows[rows[i][7]]):
+        stem = row[2][: row[3]].lower()
+        if row[3] and stem.isascii():  # lower case the same in Python and JavaScript
+            return stem
+    return ""
+
+
+def manifest_columns(rows: Sequence[tuple]) -> list[str]:
+    """The manifest's ``docs``: eight strings, one per column, instead of one list per page.
+
+    Rows are (folder, name, title, id length, text length, boost, language, group). Titles and
+    names are joined by newlines; a name that begins with the SOP's id in lower case (most do:
+    ``sop-qc-0001/``) begins with :data:`ID_STEM` instead; numbers are base 36 joined by spaces,
+    0 (and a boost of 1) written as nothing, and the group as its distance from the row. A few
+    long strings instead of a hundred thousand small values: the browser reads them in a few
+    milliseconds, also from ``file://`` where the manifest is a script (``search_index.js``)."""
+    names = []
+    for i, row in enumerate(rows):
+        stem, name = _stem(rows, i), row[1]
+        names.append(ID_STEM + name[len(stem) :] if stem and row[0] >= 0 and name.startswith(stem) else name)
+    number = " ".join
+    return [
+        "\n".join(row[2].replace("\n", " ") for row in rows),
+        "\n".join(names),
+        number(_base36(row[0]) for row in rows),
+        number(_base36(row[3]) for row in rows),
+        number(_base36(row[4]) for row in rows),
+        number("" if row[5] == 1 else repr(row[5]) for row in rows),
+        number(_base36(row[6]) for row in rows),
+        number(_base36(row[7] - i) for i, row in enumerate(rows)),
+    ]
+
+
+def manifest_rows(index: dict) -> list[list]:
+    """The manifest's pages as rows ``[folder, name, title, id length, text length, boost,
+    language, group]`` (the inverse of :func:`manifest_columns`, as the engine reads them)."""
+    docs, count = index["docs"], index["config"]["sop_pieces"]["pages"]
+    if not count:
+        return []
+    titles, names = docs[0].split("\n"), docs[1].split("\n")
+    numbers = [[int(v, 36) if v else 0 for v in column.split(" ")] for column in (docs[2], docs[3], docs[4])]
+    boosts = [float(v) if v else 1 for v in docs[5].split(" ")]
+    langs = [int(v, 36) if v else 0 for v in docs[6].split(" ")]
+    groups = [i + (int(v, 36) if v else 0) for i, v in enumerate(docs[7].split(" "))]
+    rows = [
+        [numbers[0][i], names[i], titles[i], numbers[1][i], numbers[2][i], boosts[i], langs[i], groups[i]]
+        for i in range(len(titles))
+    ]
+    for i, row in enumerate(rows):
+        if row[0] >= 0 and row[1].startswith(ID_STEM):
+            row[1] = _stem(rows, i) + row[1][len(ID_STEM) :]
+    return rows
 
 
 def location_of(row: list, folders: list[str]) -> str:
@@ -315,7 +401,7 @@ def read_sections(site: Path) -> list[dict]:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     folders = index["config"]["sop_pieces"]["folders"]
     out = []
-    for number, row in enumerate(index["docs"]):
+    for number, row in enumerate(manifest_rows(index)):
         location = location_of(row, folders)
         piece = (site / PIECES_DIR / "p" / f"{number}.js").read_text(encoding="utf-8")
         data = json.loads(piece[piece.index(",") + 1 : piece.rindex(");")])
@@ -333,6 +419,9 @@ __all__ = [
     "keys_of",
     "load_synonyms",
     "location_of",
+    "manifest_columns",
+    "manifest_rows",
+    "manifest_text",
     "person_key",
     "pinyin_keys",
     "read_sections",

@@ -70,6 +70,7 @@ class Snapshot:
     _sop: Sop | None = field(default=None, repr=False)
     parse_path: str | None = None  # the path the parsed Sop carries (the page's src_uri)
     released: bool = False  # its page is written and its text dropped (:meth:`SopVersions.release_texts`)
+    steps_unread: bool = False  # parsed by ``sop(steps=False)``: its steps come later (:meth:`give_steps`)
     #: Where a committed text not held in memory is read from (:meth:`Versions.with_texts` reads
     #: many at once; :meth:`load` reads this one alone).
     source: History | None = field(default=None, repr=False, compare=False)
@@ -83,12 +84,29 @@ class Snapshot:
             return self._sop.body if self._sop is not None else ""
         return _split(self.text)[1]
 
-    def sop(self) -> Sop | None:
-        """The parsed SOP of this version (parsed on first use); None if it is not an SOP (or released)."""
+    def sop(self, steps: bool = True) -> Sop | None:
+        """The parsed SOP of this version (parsed on first use); None if it is not an SOP (or released).
+
+        ``steps=False``: its steps may be left unread, for a caller that reads them from the page's
+        conversion and hands them over (:meth:`give_steps`): reading them costs a parse of the
+        body of its own. A later ``sop()`` reads them if nobody did."""
         self.load()
         if self._sop is None and self.text is not None and not self.released:
-            self._sop = quick_parse(self.parse_path or self.path, self.text)
+            self._sop = quick_parse(self.parse_path or self.path, self.text, steps=steps)
+            self.steps_unread = not steps and self._sop is not None and self._sop.steps is None
+        if steps and self.steps_unread:
+            self.give_steps(None)
         return self._sop
+
+    def give_steps(self, steps: list | None) -> None:
+        """The steps of a version parsed with ``sop(steps=False)``, as its page's conversion found
+        them (None: the conversion did not read them; they are read from the body). A version whose
+        steps are known already keeps them."""
+        if self.steps_unread and self._sop is not None:
+            if steps is None:  # MkDocs' default extensions: this module knows no site settings
+                steps = find_steps(self._sop.body, self._sop.body_line, steps_from=self._sop.meta.steps_from)
+            self._sop.steps = steps
+            self.steps_unread = False
 
     def load(self) -> None:
         """Read the committed text if it is not in memory (one git process: a fallback)."""
@@ -98,7 +116,7 @@ class Snapshot:
     def release(self) -> None:
         """Drop the text and the parsed SOP; the version, path, commit and ``fields`` stay."""
         if self.commit is not None:  # the working tree is the catalog's own SOP: never dropped
-            self.text, self._sop, self.released = None, None, True
+            self.text, self._sop, self.released, self.steps_unread = None, None, True, False
 
     @property
     def title(self) -> str | None:
@@ -429,10 +447,13 @@ def _rows(versions: SopVersions, today: dt.date) -> list[HistoryRow]:
     return rows
 
 
-def quick_parse(path: str, text: str) -> Sop | None:
+def quick_parse(path: str, text: str, *, steps: bool = True) -> Sop | None:
     """An earlier version as a :class:`Sop`, for showing it: without the line numbers that only
     error messages need (twice as fast: thousands of archived versions are parsed per build).
-    Falls back to :func:`~sop_plugin.model.parse_sop` for anything it does not simply accept."""
+    Falls back to :func:`~sop_plugin.model.parse_sop` for anything it does not simply accept.
+
+    ``steps=False``: ``Sop.steps`` is None (not read), for a caller that reads them from the
+    conversion of the page (:meth:`Snapshot.give_steps`)."""
     front, body = _split(text)
     try:
         data = _plain(yaml.compose(front, Loader=_LOADER)) if front else None
@@ -442,7 +463,7 @@ def quick_parse(path: str, text: str) -> Sop | None:
     if meta is None:
         return parse_sop(path, text)
     body_line = text[: len(text) - len(body)].count("\n") + 1
-    return Sop(path, meta, Located(data), body, body_line, find_steps(body, body_line))
+    return Sop(path, meta, Located(data), body, body_line, find_steps(body, body_line) if steps else None)
 
 
 # --- reading a few front-matter fields without a full parse ---------------------------------------
