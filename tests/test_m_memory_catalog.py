@@ -98,3 +98,17 @@ def test_large_generated_files_are_copied_from_disk_unchanged(tmp_path, monkeypa
     for catalog in catalogs:
         catalog.pop("generated", None)
     assert catalogs[0] == catalogs[1] and len(catalogs[1]["sops"]) == 3
+
+
+def test_a_refused_owner_handle_is_dropped_from_its_sop_only(tmp_path):
+    # The parsed models of SOPs that gave the same fields share one set of "fields given": the
+    # catalog copies a model it corrects rather than assigning to it, so no other SOP changes.
+    good = sop_text(sop_id="SOP-QC-001").replace("role: qa-manager}", "role: qa-manager, handle: '@wangfang'}")
+    bad = sop_text(sop_id="SOP-QC-002").replace("role: qa-manager}", "role: qa-manager, handle: '@wang fang'}")
+    write_project(tmp_path, {"docs/qc/a.md": good, "docs/qc/b.md": bad})
+    catalog = load_catalog(tmp_path / "docs")
+    a, b = catalog.by_path["qc/a.md"], catalog.by_path["qc/b.md"]
+    assert a.meta.owner.handle == "@wangfang" and b.meta.owner.handle is None
+    assert [p.field for p in catalog.problems if p.file == "qc/b.md"] == ["owner.handle"]
+    assert b.meta.owner.model_fields_set == a.meta.owner.model_fields_set == {"name", "role", "handle"}
+    assert catalog.problems.for_file("qc/b.md")[0].line == _line(bad, "owner:")
