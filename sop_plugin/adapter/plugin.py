@@ -99,9 +99,9 @@ from sop_plugin.model.filters import COPY_ENV, SITE_ENV, CopyFilter, restrict
 from sop_plugin.model.ids import is_inside
 from sop_plugin.model.steps import StepReader
 from sop_plugin.pages import BODY_MARKER, GeneratedFile, archive, training
-from sop_plugin.pages.assets import STYLESHEETS
+from sop_plugin.pages.assets import STYLESHEETS, site_assets
 from sop_plugin.pages.context import SiteContext
-from sop_plugin.pages.core import generate_site
+from sop_plugin.pages.core import iter_site
 from sop_plugin.pages.plantcopy import unlink_left_out
 from sop_plugin.pages.render import SopRenderer
 from sop_plugin.pages.sop_page import page_parts, sop_of_page
@@ -111,6 +111,8 @@ from sop_plugin.revisions.versions import build_versions
 
 log = get_plugin_logger(__name__)
 _ID = re.compile(r'\sid="([^"]+)"')
+#: A generated file larger than this (characters) waits on disk until MkDocs copies it, not in memory.
+_SPOOL_FROM = 256 * 1024
 PACKAGE = Path(__file__).resolve().parents[1]
 #: The adapter's own file (the package's others: pages.core.generate_site, from pages/assets.py).
 STATIC = {sop_search.WORKER_URI: PACKAGE / "assets" / "search-worker.js"}  # search.py
@@ -267,18 +269,20 @@ class SopPlugin(BasePlugin[SopConfig]):
         pages_on = self.config.generated_pages and not self.config.preview  # a preview shows none
         if self.config.preview:  # sop serve: the pages that show the edited SOPs, not the whole catalog's
             output = preview.generated(self.site, self.config.preview, self.preview)
-        else:
-            output = generate_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
-        for item in output.all_files():  # cards/ included (pages/cards.py, called by generate_site)
+            items, assets = output.all_files(), output.assets
+        else:  # one page at a time, its body spooled as it comes: never every generated page at once
+            items = iter_site(self.site, generated_pages=pages_on, copy=self.copy, copy_name=self._copy_name())
+            assets = site_assets(pages_on)
+        for item in items:  # cards/ included (pages/cards.py, called by iter_site)
             inclusion = kb_nav.generated_inclusion(config, item.in_nav)
             if item.in_nav:
                 self.overview_uris.append(item.src_uri)
-            files.append(File.generated(config, item.src_uri, content=item.content, inclusion=inclusion))
+            files.append(File.generated(config, item.src_uri, inclusion=inclusion, **self._source_of(item)))
             if item.body is not None:  # generated pages' HTML bodies (see pages.BODY_MARKER), on disk
                 self.spool.put(item.src_uri, item.body)
                 self.bodies[item.src_uri] = dataclasses.replace(item, body="")
         static = dict(STATIC, **(offline.VENDORED if offline.offline_plugin_enabled(config) else {}))
-        for uri, path in {**output.assets, **static}.items():
+        for uri, path in {**assets, **static}.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         if self.config.preview:  # sop serve FILE...: only those pages are rendered
             preview.keep_only(files, self.config.preview)
@@ -530,6 +534,13 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def _copy_name(self) -> str | None:
         return self.config.copy_name or os.environ.get(COPY_ENV) or None
+
+    def _source_of(self, item: GeneratedFile) -> dict:
+        """Where MkDocs takes a generated file from: its text, or, for a large file that is not a
+        page (``sop-catalog.json``, the CSV), a copy on disk (the spool), not held in memory."""
+        if isinstance(item.content, str) and not item.src_uri.endswith(".md") and len(item.content) > _SPOOL_FROM:
+            return {"abs_src_path": str(self.spool.file(item.content))}
+        return {"content": item.content}
 
     def _search_info(self, page) -> sop_search.PageInfo | None:
         search = page.meta.get("search")

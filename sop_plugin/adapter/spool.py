@@ -8,6 +8,7 @@ rendered; :meth:`Spool.take` reads one back and forgets it. :meth:`Spool.close` 
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +20,7 @@ class Spool:
     def __init__(self) -> None:
         self._folder: Path | None = None
         self._files: dict[str, Path] = {}
+        self._count = itertools.count()
 
     def put(self, key: str, text: str) -> None:
         """Keep ``text`` under ``key`` (on disk)."""
@@ -27,6 +29,15 @@ class Spool:
         path = self._folder / f"{len(self._files)}.html"
         path.write_text(text, encoding="utf-8")
         self._files[key] = path
+
+    def file(self, text: str) -> Path:
+        """A file holding ``text``, kept until :meth:`close` (a generated file MkDocs copies
+        from disk rather than from memory)."""
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="sop-bodies-"))
+        path = self._folder / f"file-{next(self._count)}"
+        path.write_text(text, encoding="utf-8")
+        return path
 
     def __contains__(self, key: str) -> bool:
         return key in self._files

@@ -20,7 +20,7 @@ from sop_plugin.model.messages import field_name as _field_name
 from sop_plugin.model.messages import plain_errors, yaml_message
 from sop_plugin.model.problems import Problem, Problems
 from sop_plugin.model.schema import Department, Role, RolesFile
-from sop_plugin.model.sop import Sop, parse_sop
+from sop_plugin.model.sop import Sop, front_matter_lines, parse_sop
 from sop_plugin.model.source import MAX_BYTES, Located, SourceError, YamlError, links_leaving, load_yaml, read_text
 from sop_plugin.model.steps import StepReader, find_sop_links
 
@@ -197,6 +197,10 @@ def _load_catalog(docs_dir: Path, sources, quizzes_dir, roles_file: str, step_re
             continue
         if sop is not None:
             catalog.sops.append(sop)
+            # Checked on its own: its line map goes now (a quarter of a parsed SOP), before the next
+            # file is parsed; a message found later (across files, versions, record forms)
+            # recomputes it from the file (Located.release).
+            sop.located.release(partial(_relocate, text))
         catalog.problems.extend(problems)
     if cache is not None:
         cache.forget(seen)
@@ -212,6 +216,14 @@ def _load_catalog(docs_dir: Path, sources, quizzes_dir, roles_file: str, step_re
         catalog.problems.extend(sop.problems)
     catalog.problems.items.sort(key=lambda p: (p.file, p.line or 0))
     return catalog
+
+
+def _relocate(text: str | Callable[[], str]) -> dict:
+    """The front-matter line map of an SOP file, again (see :meth:`Located.release`)."""
+    try:
+        return front_matter_lines(text() if callable(text) else text)
+    except (SourceError, OSError, UnicodeDecodeError):
+        return {}
 
 
 def _parse_file(path: str, step_reader: StepReader | None, text: str) -> tuple[Sop | None, list[Problem]]:

@@ -88,7 +88,8 @@ def check_sops(catalog: Catalog) -> None:
         message = handle_problem(handle) or handles.clash(handle, sop.path)
         if message:
             sop.problem(("owner", "handle"), message)
-            sop.meta.owner.handle = None
+            # A copy, not an assignment: the owner's set of fields given may be shared (sop.py).
+            sop.meta.owner = sop.meta.owner.model_copy(update={"handle": None})
         _check_sop_ids(sop, data)
         _check_steps(sop, data)
         for target, line in _links(sop.body, sop.body_line):

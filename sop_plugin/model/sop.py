@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sop_plugin.model.messages import field_name, plain_errors, plain_message, yaml_message
 from sop_plugin.model.problems import Problem
@@ -160,6 +160,18 @@ def body_title(body: str) -> str | None:
     return None
 
 
+def front_matter_lines(text: str) -> dict:
+    """The line of every front-matter field of a Markdown text (as :func:`parse_sop` records
+    them): what :meth:`Located.release` recomputes from; ``{}`` when it cannot be read."""
+    source = split_front_matter(text)
+    if source.front_matter is None:
+        return {}
+    try:
+        return load_yaml(source.front_matter, first_line=2).lines
+    except YamlError:
+        return {}
+
+
 def parse_sop(path: str, text: str, step_reader: StepReader | None = None) -> Sop | None:
     """Parse one Markdown file; None when it is not an SOP (no ``id`` in its front-matter).
 
@@ -228,7 +240,41 @@ def parse_sop(path: str, text: str, step_reader: StepReader | None = None) -> So
         frozenset() if valid else frozenset(_PLACEHOLDERS) - (set(data) - bad_keys),
     )
     _check_single_file(sop, data)
+    share_field_sets(meta)
     return sop
+
+
+#: Sets of field names shared by the models that were given the same fields (bounded: hostile
+#: input with endless combinations just stops being shared).
+_FIELD_SETS: dict[frozenset, set] = {}
+_MAX_FIELD_SETS = 4096
+
+
+def share_field_sets(model: BaseModel) -> None:
+    """Give ``model`` and the models in it one shared set of "fields given" per combination.
+
+    pydantic keeps, beside each model's values, the set of field names the input gave (read
+    only by ``model_dump(exclude_unset=True)``, ``model_fields_set`` and ``==``, which the plugin
+    never relies on for these): a set per SOP, owner, change, control point ... is about 7 KB of
+    each SOP's 30 KB, the same few dozen sets over and over. Assigning a field afterwards would
+    add its name to the shared set: the catalog never assigns to a parsed model (it copies one
+    with ``model_copy``).
+    """
+    pending = [model]
+    while pending:
+        current = pending.pop()
+        given = current.__pydantic_fields_set__
+        key = frozenset(given)
+        shared = _FIELD_SETS.get(key)
+        if shared is None and len(_FIELD_SETS) < _MAX_FIELD_SETS:
+            shared = _FIELD_SETS[key] = set(key)
+        if shared is not None:
+            object.__setattr__(current, "__pydantic_fields_set__", shared)
+        for value in current.__dict__.values():
+            if isinstance(value, BaseModel):
+                pending.append(value)
+            elif isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, BaseModel))
 
 
 _PLACEHOLDERS = {"version": "0.0", "owner": {"name": "?", "role": "?"}, "department": "?", "status": "draft"}

@@ -23,8 +23,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -88,21 +89,52 @@ def read_text(path: Path, limit: int | None = None) -> str:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
 
 
-@dataclass
 class Located:
-    """A YAML value with the line of each field path, relative to the start of its file."""
+    """A YAML value with the line of each field path, relative to the start of its file.
 
-    data: Any
-    lines: dict[FieldPath, int] = field(default_factory=dict)
+    The line map is the largest part of a parsed front-matter (about 12 KB of an SOP's 48): once
+    a file is validated, :meth:`release` forgets it, and the first look-up afterwards (a message
+    found later in the build) recomputes it with the function given, from the file's text.
+    """
+
+    __slots__ = ("data", "_lines", "_relocate")
+
+    def __init__(self, data: Any = None, lines: dict[FieldPath, int] | None = None):
+        self.data = data
+        self._lines: dict[FieldPath, int] | None = {} if lines is None else lines
+        self._relocate: Callable[[], dict[FieldPath, int]] | None = None
+
+    @property
+    def lines(self) -> dict[FieldPath, int]:
+        """``{field path: 1-based line}`` (recomputed once after :meth:`release`)."""
+        if self._lines is None:
+            relocate, self._relocate = self._relocate, None
+            self._lines = (relocate() if relocate is not None else None) or {}
+        return self._lines
+
+    def release(self, relocate: Callable[[], dict[FieldPath, int]]) -> None:
+        """Forget the line map until a line is asked for; ``relocate`` gives it again then."""
+        if self._lines:
+            self._lines, self._relocate = None, relocate
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
-        path = tuple(path)
+        lines, path = self.lines, tuple(path)
         while path:
-            if path in self.lines:
-                return self.lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
-        return self.lines.get((), None)
+        return lines.get((), None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Located):
+            return NotImplemented
+        return self.data == other.data and self.lines == other.lines
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Located(data={self.data!r})"
 
 
 # --- includes ------------------------------------------------------------------------------------
@@ -174,8 +206,17 @@ class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml whe
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
 
+    def construct_yaml_str(self, node):
+        """A string; a short one (a key, a role, a department, an owner's name) is interned: the
+        same few hundred strings recur in every file, and thousands of files keep them."""
+        value = self.construct_scalar(node)
+        return sys.intern(value) if len(value) <= _INTERN_UP_TO else value
 
+
+#: Strings up to this many characters are interned (keys, ids, names); longer ones are text.
+_INTERN_UP_TO = 40
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
+_SafeLoader.add_constructor("tag:yaml.org,2002:str", _SafeLoader.construct_yaml_str)
 
 
 def _located_error(loader: _SafeLoader, node: yaml.Node, message: str) -> YamlError:

@@ -9,13 +9,14 @@ SOP pages themselves (``pages/sop_page.py``). Nothing here imports MkDocs or Mat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sop_plugin.pages import GeneratedFile
 from sop_plugin.pages.assets import site_assets
 from sop_plugin.pages.build_info import build_info_file
-from sop_plugin.pages.cards import card_pages
+from sop_plugin.pages.cards import CHANGES_INDEX, card_pages
 from sop_plugin.pages.catalog_json import catalog_file
 from sop_plugin.pages.changes_feed import changes_pages
 from sop_plugin.pages.context import SiteContext
@@ -67,8 +68,26 @@ def generate_site(
     ``sop-build.json``; without ``copy`` that file is not made.
 
     To add a page family: write a module in ``pages/`` with a function ``(site) ->
-    list[GeneratedFile]`` and call it here; the adapter needs no change. Deterministic: the same
-    inputs give the same bytes.
+    list[GeneratedFile]`` and call it in :func:`iter_site`; the adapter needs no change.
+    Deterministic: the same inputs give the same bytes. An adapter that writes each file as it
+    comes uses :func:`iter_site` (the same files in the same order, never all held at once).
+    """
+    output = SiteOutput(assets=site_assets(generated_pages))
+    for item in iter_site(site, generated_pages=generated_pages, copy=copy, copy_name=copy_name):
+        (output.pages if item.src_uri.endswith(".md") else output.files).append(item)
+    return output
+
+
+def iter_site(
+    site: SiteContext, *, generated_pages: bool = True, copy=None, copy_name: str | None = None
+) -> Iterator[GeneratedFile]:
+    """The files of :func:`generate_site` (its arguments), one at a time: its pages, then its
+    files, in the order of :meth:`SiteOutput.all_files`.
+
+    Each page is handed on as soon as its family has made it, so a caller that writes it away
+    (the MkDocs adapter spools its body to disk) never holds every page at once: at 10,000 SOPs
+    they are about 200 MB of text. The files (``sop-catalog.json``, redirects, the feed, the
+    CSV) come last, as in ``SiteOutput.files`` (the adapter keeps the large ones on disk).
     """
     generators = [
         lambda site: [catalog_file(site, site.stamp, history_of=_history_of(site))],
@@ -88,18 +107,26 @@ def generate_site(
             place_pages,  # sites/
             owner_pages,  # owners/
         ]
-    output = SiteOutput(assets=site_assets(generated_pages))
+    files: list[GeneratedFile] = []
+    cards: list[GeneratedFile] | None = None if generated_pages else []
+    replaced: set[str] = set()
     for generator in generators:
+        pages = []
         for item in generator(site):
-            (output.pages if item.src_uri.endswith(".md") else output.files).append(item)
-    if generated_pages:  # cards/: a card per workstation, line and site; "what changed" names those to reprint
-        cards = card_pages(site, output.pages)
-        replaced = {item.src_uri for item in cards}
-        output.pages = [item for item in output.pages if item.src_uri not in replaced] + cards
+            (pages if item.src_uri.endswith(".md") else files).append(item)
+        if cards is None and any(item.src_uri == CHANGES_INDEX for item in pages):
+            # cards/: a card per workstation, line and site. "What changed" names those to reprint:
+            # card_pages returns that page again, with the cards named, to go after the cards.
+            cards = card_pages(site, pages)
+            replaced = {item.src_uri for item in cards}
+        yield from (item for item in pages if item.src_uri not in replaced)
+        del pages
+    yield from card_pages(site) if cards is None else cards
+    del cards
+    yield from files
     if copy is not None:
         uri, content = build_info_file(site.stamp, copy, copy_name, len(site.catalog.by_id))
-        output.files.append(GeneratedFile(uri, content))
-    return output
+        yield GeneratedFile(uri, content)
 
 
 def _history_of(site: SiteContext):

@@ -57,7 +57,7 @@ SHORT = 7  # short sha length: fixed, so output does not change as the repositor
 _CACHE: dict[tuple, History] = {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: five and more per SOP, held for the whole build
 class Revision:
     """One commit that changed a file. ``date`` is the author date, ``committed`` the commit date."""
 
@@ -71,7 +71,7 @@ class Revision:
     committed: dt.datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class VersionEntry:
     """The revisions of a file that carried one front-matter version."""
 
@@ -310,19 +310,20 @@ def _follow(commits: list, info: dict, history: History) -> None:
                 renames.append((old, key if linked else None))
             if key is None or not _is_markdown(new):
                 continue
-            history.files.setdefault(key[cut:], []).append(
+            path = new[cut:]  # one string for the revision, its blob key and (unrenamed) its file
+            history.files.setdefault(path if key == new else key[cut:], []).append(
                 Revision(
                     meta["commit"],
                     meta["short"],
                     meta["date"],
                     meta["author"],
                     meta["subject"],
-                    new[cut:],
+                    path,
                     info.get(new_blob, (None, None))[1],
                     meta["committed"],
                 )
             )
-            history.blobs[(meta["commit"], new[cut:])] = new_blob
+            history.blobs[(meta["commit"], path)] = new_blob
             oldest_id[key] = sop_id(new_blob)
         alias.update(renames)  # after the whole commit: a new file may take a renamed file's path
 
