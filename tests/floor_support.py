@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
-import threading
-from pathlib import Path
+from conftest import http_server
 
-from conftest import QuietHandler
-
-
-@contextlib.contextmanager
-def served(folder: Path):
-    """``with served(site) as base:`` a plain http server of ``folder`` on 127.0.0.1."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+#: ``with served(site) as base:`` a plain http server of ``folder`` on 127.0.0.1.
+served = http_server
 
 
 #: One page of each kind of the example site (paths from the site root).

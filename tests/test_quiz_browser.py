@@ -12,14 +12,10 @@ that draws 2 questions (``training/qc-incoming-draw.html``, for SOP-QC-013).
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import io
 import json
 import re
 import shutil
-import socket
-import threading
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -27,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
-from conftest import run_build
+from conftest import http_server, run_build
 
 from sop_plugin.model import load_catalog
 from sop_plugin.pages.quiz_render import decode_quiz_data
@@ -110,22 +106,11 @@ def site(tmp_path_factory) -> Site:
     return Site(root, load_catalog(kb / "docs", quizzes_dir=kb / "quizzes").quizzes[QUIZ_ID])
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    """``http://127.0.0.1:<port>/`` serving the site folder, in a thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(site.root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield port
-    httpd.shutdown()
-    httpd.server_close()
+    """The port of ``http://127.0.0.1:<port>/`` serving the site folder, in a thread."""
+    with http_server(site.root) as base:
+        yield int(base.rstrip("/").rsplit(":", 1)[1])
 
 
 @pytest.fixture(scope="module")

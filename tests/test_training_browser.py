@@ -13,14 +13,12 @@ Pages without a quiz load no quiz.js (checked on the network), and no request le
 
 from __future__ import annotations
 
-import functools
 import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import build_site, free_port, sop_text
+from conftest import build_site, http_server, sop_text
 
 QUIZ = "qc-basic"
 ROLES = """\
@@ -113,13 +111,8 @@ def live(tmp_path):
     """``(folder, base URL for a scheme)``: the served folder that each "rebuild" replaces."""
     folder = tmp_path / "site"
     folder.mkdir()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", free_port()), functools.partial(NoCache, directory=str(folder))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield folder, f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with http_server(folder, NoCache) as base:
+        yield folder, base
 
 
 def deploy(build: Path, folder: Path) -> None:
