@@ -66,9 +66,7 @@ def rebuild(site: Path, source: Path | None = None, old: Path | None = None) -> 
         path = site / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    text = json.dumps(
-        {"config": {**config, **pieces.config}, "docs": pieces.docs}, ensure_ascii=False, separators=(",", ":")
-    )
+    text = search_index.manifest_text(config, pieces)  # as the build writes it (old pieces too)
     manifest.write_text(text, encoding="utf-8")
     shutil.copyfile(worker, site / WORKER_URI)
     keys = sum(p.stat().st_size for p in (site / search_index.PIECES_DIR / "k").iterdir())

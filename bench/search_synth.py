@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import yaml
 
+from sop_plugin.model.source import split_front_matter
 from sop_plugin.pages.search_index import PageFacts
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -40,11 +41,10 @@ def _plain(text: str) -> str:
 
 
 def page_entries(path: Path, docs: Path) -> tuple[str, list[dict], PageFacts] | None:
-    raw = path.read_text(encoding="utf-8")
-    if not raw.startswith("---"):
+    source = split_front_matter(path.read_text(encoding="utf-8"))
+    if source.front_matter is None:
         return None
-    _, front, body = raw.split("---", 2)
-    meta = yaml.load(front, Loader=Loader) or {}
+    body, meta = source.body, yaml.load(source.front_matter, Loader=Loader) or {}
     if not isinstance(meta, dict) or "id" not in meta or meta.get("status") == "obsolete":
         return None
     sop_id, title = str(meta["id"]), str(meta.get("title", ""))
