@@ -444,6 +444,21 @@ def page(shared_context):
         yield recording_external(context.new_page())
 
 
+@pytest.fixture
+def new_page(shared_context):
+    """``new_page(viewport=None)``: as ``chromium.new_page``, pages of the test's own clean
+    :class:`SharedContext` turn (closed with it)."""
+    with shared_context.turn() as context:
+
+        def make(viewport: dict | None = None):
+            pg = context.new_page()
+            if viewport:
+                pg.set_viewport_size(viewport)
+            return pg
+
+        yield make
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
     """``build(folder)`` once per test run, shared read-only by every test that asks for ``name``.
 
