@@ -1,0 +1,148 @@
+"""Work done on a second process while the build goes on (the pages of archived versions).
+
+A build with thousands of archived versions spends its extra time converting their bodies: CPU
+work that one core does while the other one idles, since MkDocs builds on one. :func:`start` forks
+the build process, the child does the work (writing its own files) and sends back what it
+returned, and :meth:`Child.join` (in ``on_post_build``) hands that back and replays the child's log
+records through the build's own loggers, so ``--strict`` counts its warnings as any others.
+
+A fork copies only the thread that calls it, so :func:`why_not` allows it only on Linux, with at
+least two CPUs, when no other thread runs (``mkdocs serve`` has its server threads: it builds in
+one process). A child that raises, dies or is killed gives an :class:`Outcome` with the reason;
+the caller then does the work again in its own process. Either way the files are the same.
+
+Memory: the child shares the build's memory until either writes to it (copy on write); what it
+copies is counted once per process by the proportional set size (PSS) the benchmark reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Outcome:
+    """What a child gave back: ``value`` (None when it failed, with ``error`` saying why), its
+    log records in the order it made them, and what it cost (CPU seconds, peak resident MB)."""
+
+    value: object = None
+    error: str | None = None
+    records: list[logging.LogRecord] = field(default_factory=list)
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_mb: float = 0.0
+
+
+def why_not() -> str | None:
+    """Why the work cannot go to a second process here (None: it can)."""
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return "not on Linux"
+    if len(os.sched_getaffinity(0)) < 2:
+        return "one CPU"
+    if threading.active_count() > 1:
+        return "other threads are running (mkdocs serve)"
+    return None
+
+
+class Child:
+    """A forked process doing one piece of work; :meth:`join` once, or :meth:`stop`."""
+
+    def __init__(self, pid: int, reader: int) -> None:
+        self.pid, self._reader, self._started = pid, reader, time.perf_counter()
+
+    def join(self) -> Outcome:
+        """Wait for the child; its value, log records and cost (the records are not replayed:
+        :func:`replay` does that)."""
+        with os.fdopen(self._reader, "rb") as pipe:
+            payload = pipe.read()
+        _, status, usage = os.wait4(self.pid, 0)
+        seconds = time.perf_counter() - self._started
+        cost = {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0 or not payload:
+            how = f"was killed by signal {-code}" if code < 0 else f"ended with exit status {code}"
+            return Outcome(error=f"the second process {how}", **cost)
+        value, error, records = pickle.loads(payload)
+        return Outcome(value=value, error=error, records=records, **cost)
+
+    def stop(self) -> None:
+        """End the child now (the build failed): it is killed and reaped."""
+        try:
+            os.kill(self.pid, 9)
+            os.close(self._reader)
+            os.waitpid(self.pid, 0)
+        except OSError:  # already ended and reaped
+            pass
+
+
+def start(work: Callable[[], object]) -> Child:
+    """Run ``work()`` on a forked copy of this process; its return value must pickle. Call only
+    when :func:`why_not` is None."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # nothing buffered is written twice
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(writer)
+        return Child(pid, reader)
+    os.close(reader)  # the child from here on: it never returns into the build
+    status = 1
+    try:
+        records = _capture_logs()
+        try:
+            payload = _packed(work(), None, records)
+        except BaseException:  # any failure, a value that does not pickle too, goes back as text
+            payload = _packed(None, traceback.format_exc(), records)
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def replay(records: list[logging.LogRecord]) -> None:
+    """Hand a child's log records to this process's loggers, as if made here."""
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+
+
+def _capture_logs() -> list[logging.LogRecord]:
+    """In the child: every record any logger would emit is kept (for the parent), none printed."""
+    kept: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            kept.append(record)
+
+    root = logging.getLogger()
+    for logger in [root, *logging.Logger.manager.loggerDict.values()]:
+        if isinstance(logger, logging.Logger):
+            handlers = list(logger.handlers)
+            for handler in handlers:
+                logger.removeHandler(handler)
+            logger.propagate = True
+    root.addHandler(Keep())
+    return kept
+
+
+def _packed(value: object, error: str | None, records: list[logging.LogRecord]) -> bytes:
+    return pickle.dumps((value, error, [_portable(r) for r in records]), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _portable(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with its message formatted and any traceback as text, so that it pickles."""
+    record.msg, record.args = record.getMessage(), None
+    if record.exc_info:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None
+    return record
