@@ -23,7 +23,22 @@ CONFIG = (
     "plugins: [search, {sop: {build_date: '2026-03-01', archive_process: %s}}]\n"
     "markdown_extensions: [admonition, attr_list, md_in_html, tables, toc]\n"
     "validation: {absolute_links: warn}\n"
+    "hooks: [seen.py]\n"
 )
+# A hook that reads the written site in its on_post_build, at a priority above the sop plugin's
+# default: the second process must be joined (its messages said, its pages all written) before.
+SEEN_HOOK = """\
+import logging
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+
+@event_priority(50)
+def on_post_build(config):
+    found = list(Path(config.site_dir).glob("id/*/v*/index.html"))
+    logging.getLogger("mkdocs.hooks.seen").info(f"seen: {len(found)} archived pages")
+"""
 # An old version with an image from outside the site and an absolute link: the offline check
 # (its findings go back to the build) and MkDocs' link check (logged by the second process).
 OLD_BODY = (
@@ -36,6 +51,7 @@ def history(tmp_path) -> Repo:
     repo = Repo(tmp_path / "kb")
     (repo.root / "mkdocs.yml").write_text(CONFIG % "false", encoding="utf-8")
     (repo.root / "mkdocs-fork.yml").write_text(CONFIG % "true", encoding="utf-8")
+    (repo.root / "seen.py").write_text(SEEN_HOOK, encoding="utf-8")
     (repo.docs / "roles.yml").write_text(ROLES, encoding="utf-8")
     (repo.docs / "index.md").write_text("# KB\n", encoding="utf-8")
     for n, (version, date) in enumerate((("1.0", "2025-01-10"), ("1.1", "2025-06-10"), ("2.0", "2026-02-10"))):
@@ -81,6 +97,8 @@ def test_second_process_writes_the_same_site_and_says_its_messages(tmp_path):
     assert any("id/SOP-QC-001/v1.0/index.md" in w and "https://cdn.example.com/line.png" in w for w in said), said
     link = "Doc file 'id/SOP-QC-001/v1.0/index.md' contains an absolute link '/forms/old.md', it was left as is."
     assert link in said, said  # logged by the second process, said by the build
+    # ... before any other plugin's on_post_build looks at the site, and all pages are there then
+    assert forked.stderr.index(link) < forked.stderr.index("seen: 4 archived pages"), forked.stderr
     strict = mkdocs_build(repo.root, "--strict", "-f", "mkdocs-fork.yml", "-d", "site-strict")
     output = strict.stdout + strict.stderr
     assert strict.returncode == 1 and link in output and "2 warnings" in output, output

@@ -54,9 +54,10 @@ Which hook does what, in the order MkDocs runs them:
                   A page with a Mermaid diagram gets ``page.meta["sop_mermaid"]`` (``adapter/station.py``).
 - ``on_post_page``  the offline check of the built page's content (``adapter/offline_content.py``);
                   an SOP page's content goes back to its Markdown's HTML (the rest is written).
-- ``on_post_build`` the second process joined (its messages said, its offline findings counted;
-                  if it failed, the archived pages written now); the vendored Mermaid copied when
-                  a page used it; the offline findings reported under the ``offline`` option
+- ``on_post_build`` ``_on_post_build_join`` (first of all plugins'): the second process joined (its
+                  messages said, its offline findings counted; if it failed, the archived pages
+                  written now). ``_on_post_build_report``: the vendored Mermaid copied when a page
+                  used it; the offline findings reported under the ``offline`` option
                   (``adapter/station.py``).
 
 QR codes and record templates are prepared in ``_on_files_station`` (``adapter/station.py``,
@@ -554,10 +555,17 @@ class SopPlugin(BasePlugin[SopConfig]):
             page.content = bare
         return output
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
-        self._join_archive()  # before the offline findings are reported
+    # First of every plugin's (100): a plugin that reads the written site in its own
+    # ``on_post_build`` (a link checker, a minifier) finds the archived pages there.
+    @event_priority(100)
+    def _on_post_build_join(self, config: MkDocsConfig) -> None:
+        self._join_archive()
+
+    def _on_post_build_report(self, config: MkDocsConfig) -> None:
         self.spool.close()  # bodies of pages this build did not render (a preview, --dirty)
         self.station.post_build(config)  # Mermaid copied if used; offline findings reported
+
+    on_post_build = CombinedEvent(_on_post_build_join, _on_post_build_report)
 
     def on_build_error(self, error: Exception) -> None:
         """The spooled bodies go with a failed build too, and a second process still writing."""
