@@ -357,8 +357,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             second_process.replay(outcome.records)
             self.station.content.take_earlier(outcome.value)
             log.debug(
-                f"archived versions: second process took {outcome.seconds:.1f} s "
-                f"(CPU {outcome.cpu_seconds:.1f} s, peak {outcome.peak_mb:.0f} MB)"
+                f"archived versions: written on the second process in {outcome.seconds:.1f} s (CPU "
+                f"{outcome.cpu_seconds:.1f} s, peak {outcome.peak_mb:.0f} MB); the build waited {outcome.waited:.1f} s"
             )
             return
         # Its messages are not said: writing the pages again here says them (or fails as one process would).

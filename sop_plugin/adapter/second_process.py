@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 @dataclass
 class Outcome:
     """What a child gave back: ``value`` (None when it failed, with ``error`` saying why), its
-    log records in the order it made them, and what it cost (CPU seconds, peak resident MB)."""
+    log records in the order it made them, and what it cost: the seconds its work took, its CPU
+    seconds and peak resident MB, and the seconds :meth:`Child.join` waited for it."""
 
     value: object = None
     error: str | None = None
@@ -39,6 +40,7 @@ class Outcome:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_mb: float = 0.0
+    waited: float = 0.0
 
 
 def why_not() -> str | None:
@@ -56,22 +58,26 @@ class Child:
     """A forked process doing one piece of work; :meth:`join` once, or :meth:`stop`."""
 
     def __init__(self, pid: int, reader: int) -> None:
-        self.pid, self._reader, self._started = pid, reader, time.perf_counter()
+        self.pid, self._reader = pid, reader
 
     def join(self) -> Outcome:
         """Wait for the child; its value, log records and cost (the records are not replayed:
         :func:`replay` does that)."""
+        started = time.perf_counter()
         with os.fdopen(self._reader, "rb") as pipe:
             payload = pipe.read()
         _, status, usage = os.wait4(self.pid, 0)
-        seconds = time.perf_counter() - self._started
-        cost = {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+        cost = {
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "peak_mb": usage.ru_maxrss / 1024,
+            "waited": time.perf_counter() - started,
+        }
         code = os.waitstatus_to_exitcode(status)
         if code != 0 or not payload:
             how = f"was killed by signal {-code}" if code < 0 else f"ended with exit status {code}"
             return Outcome(error=f"the second process {how}", **cost)
-        value, error, records = pickle.loads(payload)
-        return Outcome(value=value, error=error, records=records, **cost)
+        value, error, records, seconds = pickle.loads(payload)
+        return Outcome(value=value, error=error, records=records, seconds=seconds, **cost)
 
     def stop(self) -> None:
         """End the child now (the build failed): it is killed and reaped."""
@@ -96,11 +102,11 @@ def start(work: Callable[[], object]) -> Child:
     os.close(reader)  # the child from here on: it never returns into the build
     status = 1
     try:
-        records = _capture_logs()
+        records, started = _capture_logs(), time.perf_counter()
         try:
-            payload = _packed(work(), None, records)
+            payload = _packed(work(), None, records, started)
         except BaseException:  # any failure, a value that does not pickle too, goes back as text
-            payload = _packed(None, traceback.format_exc(), records)
+            payload = _packed(None, traceback.format_exc(), records, started)
         with os.fdopen(writer, "wb") as pipe:
             pipe.write(payload)
         status = 0
@@ -135,8 +141,9 @@ def _capture_logs() -> list[logging.LogRecord]:
     return kept
 
 
-def _packed(value: object, error: str | None, records: list[logging.LogRecord]) -> bytes:
-    return pickle.dumps((value, error, [_portable(r) for r in records]), protocol=pickle.HIGHEST_PROTOCOL)
+def _packed(value: object, error: str | None, records: list[logging.LogRecord], started: float) -> bytes:
+    portable = [_portable(r) for r in records]
+    return pickle.dumps((value, error, portable, time.perf_counter() - started), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _portable(record: logging.LogRecord) -> logging.LogRecord:
