@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import threading
 
 from conftest import mkdocs_build, run_build, sop_text
@@ -138,3 +140,28 @@ def test_no_second_process_while_other_threads_run():
     finally:
         stop.set()
         other.join()
+
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9 if prev else ['lol'] * 9)}]\n"
+    for prev, name in zip(["", *"abcdefgh"], "abcdefghi")
+)  # 9^9 values once expanded, in 400 bytes
+
+
+def test_an_alias_bomb_in_an_old_version_neither_hangs_nor_fails_the_build(tmp_path):
+    repo = history(tmp_path)
+    bomb = sop_text("SOP-QC-002", "Metal detector", "2.1", extra=BOMB, effective_date="2026-02-20")
+    repo.commit("v2.1 (hostile)", {"qc/b.md": bomb}, date="2026-02-20T09:00:00+08:00")
+    fixed = sop_text("SOP-QC-002", "Metal detector", "2.2", effective_date="2026-02-25")
+    repo.commit("v2.2", {"qc/b.md": fixed}, date="2026-02-25T09:00:00+08:00")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-fork.yml", "-d", "site"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        timeout=120,  # it hung for ever: the quick parse of old versions expanded every alias
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    page = (repo.root / "site/id/SOP-QC-002/v2.1/index.html").read_text(encoding="utf-8")
+    assert "Superseded" in page and "lol" not in page

@@ -17,15 +17,19 @@ copies is counted once per process by the proportional set size (PSS) the benchm
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal the calling process gets when its parent ends
 
 
 @dataclass
@@ -95,6 +99,7 @@ def start(work: Callable[[], object]) -> Child:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice
     reader, writer = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         os.close(writer)
@@ -102,6 +107,7 @@ def start(work: Callable[[], object]) -> Child:
     os.close(reader)  # the child from here on: it never returns into the build
     status = 1
     try:
+        _end_with(parent)
         records, started = _capture_logs(), time.perf_counter()
         try:
             payload = _packed(work(), None, records, started)
@@ -112,6 +118,17 @@ def start(work: Callable[[], object]) -> Child:
         status = 0
     finally:
         os._exit(status)
+
+
+def _end_with(parent: int) -> None:
+    """In the child: it is killed when the build's process ends first (killed, timed out, Ctrl-C),
+    not left running on its own (Linux ``PR_SET_PDEATHSIG``)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl: the child ends when its work does
+        return
+    if os.getppid() != parent:  # the build ended between the fork and the prctl
+        os._exit(1)
 
 
 def replay(records: list[logging.LogRecord]) -> None:
