@@ -31,9 +31,10 @@ Which hook does what, in the order MkDocs runs them:
                   assets and ``sop-build.json``. ``_on_files_archive`` (last): archived and
                   upcoming versions written through the light path (``pages/archive.py``), their
                   texts released; on a second process while the build goes on where it can
-                  (``adapter/second_process.py``, option ``archive_process``). ``_on_files_search``: the SOP search index takes
-                  the place of Material's (``adapter/search.py``). ``_on_files_guard``: no
-                  file whose output would fall outside ``site_dir`` is written.
+                  (``adapter/second_process.py``, option ``archive_process``).
+                  ``_on_files_search``: the SOP search index takes the place of Material's
+                  (``adapter/search.py``). ``_on_files_guard``: no file whose output would fall
+                  outside ``site_dir`` is written.
 - ``on_serve``    ``mkdocs serve`` also watches the quiz folder and the roles file.
 - ``on_nav``      a folder of generated pages shows as its overview page, under its own title.
 - ``on_page_read_source``  an SOP's source is the body the catalog already parsed, not a second

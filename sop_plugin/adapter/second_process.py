@@ -11,8 +11,8 @@ least two CPUs, when no other thread runs (``mkdocs serve`` has its server threa
 one process). A child that raises, dies or is killed gives an :class:`Outcome` with the reason;
 the caller then does the work again in its own process. Either way the files are the same.
 
-Memory: the child shares the build's memory until either writes to it (copy on write); what it
-copies is counted once per process by the proportional set size (PSS) the benchmark reports.
+Memory: the child shares the build's memory until either process writes to it (copy on write);
+the benchmark sums the proportional set size (PSS) of both, which counts a shared page once.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Child:
     def stop(self) -> None:
         """End the child now (the build failed): it is killed and reaped."""
         try:
-            os.kill(self.pid, 9)
+            os.kill(self.pid, signal.SIGKILL)
             os.close(self._reader)
             os.waitpid(self.pid, 0)
         except OSError:  # already ended and reaped
@@ -150,8 +150,7 @@ def _capture_logs() -> list[logging.LogRecord]:
     root = logging.getLogger()
     for logger in [root, *logging.Logger.manager.loggerDict.values()]:
         if isinstance(logger, logging.Logger):
-            handlers = list(logger.handlers)
-            for handler in handlers:
+            for handler in list(logger.handlers):
                 logger.removeHandler(handler)
             logger.propagate = True
     root.addHandler(Keep())
