@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -60,6 +61,9 @@ class Build:
     warnings: list[str]
     stats: SiteStats
     load: float = 0.0  # 1-minute load average when the build ended: how busy the machine was
+    #: Peak of the build's memory summed over its processes (the plugin writes archived pages on a
+    #: second one): proportional set size, so memory two processes share counts once. Sampled.
+    pss_peak_mb: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -158,7 +162,9 @@ def run_build(
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        memory = TreeMemory(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
+        memory.stop()
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
@@ -178,7 +184,50 @@ def run_build(
         _warnings(output),
         stats,
         os.getloadavg()[0],
+        memory.peak_mb,
     )
+
+
+class TreeMemory:
+    """Samples, every ``interval`` seconds, the summed PSS (``/proc/<pid>/smaps_rollup``) of
+    ``pid`` and its descendants while it runs; :attr:`peak_mb` is the highest sum (0 off Linux)."""
+
+    def __init__(self, pid: int, interval: float = 0.5) -> None:
+        self.pid, self.interval, self.peak_mb = pid, interval, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.interval):
+            self.peak_mb = max(self.peak_mb, sum(map(_pss_kb, _tree(self.pid))) / 1024)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every live descendant."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
 
 
 def median_build(builds: list[Build]) -> Build:
@@ -195,4 +244,5 @@ def median_build(builds: list[Build]) -> Build:
         first.warnings,
         first.stats,
         statistics.median(b.load for b in builds),
+        statistics.median(b.pss_peak_mb for b in builds),
     )

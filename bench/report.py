@@ -12,7 +12,8 @@ COLUMNS = [  # (heading, function of a Build -> text)
     ("variant", lambda b: b.variant),
     ("wall s", lambda b: f"{b.wall_s:.1f}"),
     ("cpu s", lambda b: f"{b.cpu_s:.1f}"),
-    ("peak MB", lambda b: f"{b.maxrss_mb:.0f}"),
+    ("peak RSS MB", lambda b: f"{b.maxrss_mb:.0f}"),  # the largest process
+    ("PSS MB", lambda b: f"{b.pss_peak_mb:.0f}"),  # all its processes
     ("median SOP KB", lambda b: f"{b.stats.median_sop_bytes / KB:.1f}"),
     ("max SOP KB", lambda b: f"{b.stats.max_sop_bytes / KB:.1f}"),
     ("site MB", lambda b: f"{b.stats.total_bytes / MB:.1f}"),

@@ -24,6 +24,7 @@ for the whole build. No MkDocs import.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Callable
@@ -147,6 +148,10 @@ def _fix(url: str) -> str:
     return "copy the file into docs/ and link it relatively"
 
 
+def _none_known(url: str) -> bool:
+    return False
+
+
 @dataclass
 class ContentCheck:
     """The findings of one build: external resources per source file, external links for INFO."""
@@ -159,7 +164,7 @@ class ContentCheck:
     pages: int = 0
     #: URLs of the theme's templates already reported by the configuration checks (``extra_css``,
     #: ``theme.font``...): not reported a second time.
-    known: Callable[[str], bool] = lambda url: False
+    known: Callable[[str], bool] = _none_known
 
     def page(self, source: str, output: str, content: str | None) -> None:
         """Check the rendered ``output`` of a page whose body is ``content``, written in ``source``."""
@@ -177,6 +182,26 @@ class ContentCheck:
                 continue  # the theme's links (repository, social), or reported with the configuration
             entry = self.template.setdefault(item.url, [item.what, 0])
             entry[1] += 1
+
+    def emptied(self) -> ContentCheck:
+        """A check with no findings yet and the same ``known`` test (for a second process's pages)."""
+        return dataclasses.replace(self, resources=[], template={}, links={}, pages=0)
+
+    def portable(self) -> ContentCheck:
+        """These findings without the ``known`` test, so that they pickle (sent back by a second process)."""
+        return dataclasses.replace(self, known=_none_known)
+
+    def take_earlier(self, earlier: ContentCheck) -> None:
+        """Add the findings of pages checked before this check's own (by a second process), in the
+        order one process would have found them."""
+        self.resources[:0] = earlier.resources
+        for url, (what, count) in earlier.template.items():
+            self.template.setdefault(url, [what, 0])[1] += count
+        self.links = {
+            **earlier.links,
+            **{url: source for url, source in self.links.items() if url not in earlier.links},
+        }
+        self.pages += earlier.pages
 
     def messages(self) -> list[str]:
         """One message per external resource: the source file first (``--strict`` names it)."""

@@ -30,9 +30,11 @@ Which hook does what, in the order MkDocs runs them:
                   ``_on_files_generated``: the generated pages, catalog JSON, ``id/`` redirects,
                   assets and ``sop-build.json``. ``_on_files_archive`` (last): archived and
                   upcoming versions written through the light path (``pages/archive.py``), their
-                  texts released. ``_on_files_search``: the SOP search index takes
-                  the place of Material's (``adapter/search.py``). ``_on_files_guard``: no
-                  file whose output would fall outside ``site_dir`` is written.
+                  texts released; on a second process while the build goes on where it can
+                  (``adapter/second_process.py``, option ``archive_process``).
+                  ``_on_files_search``: the SOP search index takes the place of Material's
+                  (``adapter/search.py``). ``_on_files_guard``: no file whose output would fall
+                  outside ``site_dir`` is written.
 - ``on_serve``    ``mkdocs serve`` also watches the quiz folder and the roles file.
 - ``on_nav``      a folder of generated pages shows as its overview page, under its own title.
 - ``on_page_read_source``  an SOP's source is the body the catalog already parsed, not a second
@@ -53,8 +55,11 @@ Which hook does what, in the order MkDocs runs them:
                   A page with a Mermaid diagram gets ``page.meta["sop_mermaid"]`` (``adapter/station.py``).
 - ``on_post_page``  the offline check of the built page's content (``adapter/offline_content.py``);
                   an SOP page's content goes back to its Markdown's HTML (the rest is written).
-- ``on_post_build`` the vendored Mermaid copied when a page used it; the offline findings reported
-                  under the ``offline`` option (``adapter/station.py``).
+- ``on_post_build`` ``_on_post_build_join`` (first of all plugins'): the second process joined (its
+                  messages said, its offline findings counted; if it failed, the archived pages
+                  written now). ``_on_post_build_report``: the vendored Mermaid copied when a page
+                  used it; the offline findings reported under the ``offline`` option
+                  (``adapter/station.py``).
 
 QR codes and record templates are prepared in ``_on_files_station`` (``adapter/station.py``,
 ``pages/qr.py``, ``pages/forms.py``); the workstation cards (``pages/cards.py``) come from
@@ -85,10 +90,11 @@ from mkdocs.structure.toc import get_toc
 from pymdownx.slugs import slugify
 
 from sop_plugin.adapter import nav as kb_nav
-from sop_plugin.adapter import offline, preview
+from sop_plugin.adapter import offline, preview, second_process
 from sop_plugin.adapter import search as sop_search
 from sop_plugin.adapter import toc as sop_toc
 from sop_plugin.adapter.config import SopConfig
+from sop_plugin.adapter.offline_content import ContentCheck
 from sop_plugin.adapter.spool import Spool
 from sop_plugin.adapter.station import Station
 from sop_plugin.i18n import strings_for
@@ -145,6 +151,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.overview_uris: list[str] = []  # generated pages that belong in the navigation
         self.preview: preview.Session | None = None  # set by `sop serve`: kept between its rebuilds
         self._bare: dict[str, str] = {}  # src_uri -> an SOP page's Markdown HTML while it is rendered
+        self._archive_child: second_process.Child | None = None  # archived pages written beside the build
+        self._archive_redo = lambda: None  # writes them in this process (the child failed)
 
     # -- on_config ------------------------------------------------------------------------------
 
@@ -304,20 +312,59 @@ class SopPlugin(BasePlugin[SopConfig]):
     # of the work (catalog, then the site built from it, then the files generated from the site).
     def _on_files_archive(self, files: Files, config: MkDocsConfig) -> None:
         """Archived and upcoming versions through the light path (``pages/archive.py``): each body
-        converted once with the site's Markdown, wrapped in the light template and written now;
-        then that SOP's earlier texts are released. They never become MkDocs pages (no
-        navigation, no search, no theme template, nothing held until the end of the build)."""
+        converted once with the site's Markdown, wrapped in the light template and written now
+        (on a second process while the build goes on, ``archive_process``: joined in
+        ``on_post_build``); then that SOP's earlier texts are released. They never become MkDocs
+        pages (no navigation, no search, no theme template, nothing held until the end of the build)."""
         if self.config.preview or self.site is None:  # a preview shows no archived version
             return
         views = archive.archived_views(self.site)
         if not views:
             return
+        write = self._archive_redo = lambda: self._write_all_archived(views, files, config)
+        why_not = second_process.why_not() if self.config.archive_process else "archive_process: false"
+        if why_not is None:
+            try:
+                self._archive_child = second_process.start(lambda: self._archive_on_second_process(write))
+                log.debug(f"archived versions: {len(views)} page(s) on a second process")
+                return
+            except OSError as error:  # no process to spare (a limit on processes or memory)
+                why_not = f"no second process: {error}"
+        log.debug(f"archived versions: {len(views)} page(s) in this process ({why_not})")
+        write()
+
+    def _write_all_archived(self, views: list, files: Files, config: MkDocsConfig) -> None:
         theme, stamp = _archive_theme(files, config), self._stamp()
         by_path = {path: list(group) for path, group in itertools.groupby(views, key=lambda v: v.versions.sop.path)}
         # One SOP at a time: its earlier texts are read, its pages written, its texts released.
         for versions in self.site.versions.with_texts(by_path):
             for view in by_path[versions.sop.path]:
                 self._write_archived(view, files, config, theme, stamp)
+
+    def _archive_on_second_process(self, write) -> ContentCheck:
+        """In the child: the pages written, and the offline findings of those pages alone returned."""
+        self.station.content = self.station.content.emptied()
+        write()
+        return self.station.content.portable()
+
+    def _join_archive(self) -> None:
+        """The second process's archived pages: its messages said here, its offline findings
+        counted first (as if written in this process); if it failed, the pages are written now."""
+        child, self._archive_child = self._archive_child, None
+        if child is None:
+            return
+        outcome = child.join()
+        if outcome.error is None:
+            second_process.replay(outcome.records)
+            self.station.content.take_earlier(outcome.value)
+            log.debug(
+                f"archived versions: written on the second process in {outcome.seconds:.1f} s (CPU "
+                f"{outcome.cpu_seconds:.1f} s, peak {outcome.peak_mb:.0f} MB); the build waited {outcome.waited:.1f} s"
+            )
+            return
+        # Its messages are not said: writing the pages again here says them (or fails as one process would).
+        log.info(f"archived versions: {outcome.error.strip().splitlines()[-1]}; written again in this process")
+        self._archive_redo()
 
     def _write_archived(self, view, files: Files, config: MkDocsConfig, theme: archive.Theme, stamp: dict) -> None:
         file = File.generated(config, view.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
@@ -509,13 +556,24 @@ class SopPlugin(BasePlugin[SopConfig]):
             page.content = bare
         return output
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    # First of every plugin's (100): a plugin that reads the written site in its own
+    # ``on_post_build`` (a link checker, a minifier) finds the archived pages there.
+    @event_priority(100)
+    def _on_post_build_join(self, config: MkDocsConfig) -> None:
+        self._join_archive()
+
+    def _on_post_build_report(self, config: MkDocsConfig) -> None:
         self.spool.close()  # bodies of pages this build did not render (a preview, --dirty)
         self.station.post_build(config)  # Mermaid copied if used; offline findings reported
 
+    on_post_build = CombinedEvent(_on_post_build_join, _on_post_build_report)
+
     def on_build_error(self, error: Exception) -> None:
-        """The spooled bodies go with a failed build too."""
+        """The spooled bodies go with a failed build too, and a second process still writing."""
         self.spool.close()
+        if self._archive_child is not None:
+            self._archive_child.stop()
+            self._archive_child = None
 
     # -- helpers --------------------------------------------------------------------------------
 

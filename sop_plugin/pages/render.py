@@ -30,8 +30,19 @@ class SopRenderer:
         if site.loader is None and loader is not None:
             site.loader = loader
         self.env = environment(site)
+        self._last: tuple[Sop, str, dict] | None = None  # a page's header and sections share one context
 
     def context(self, sop: Sop, page_url: str) -> dict:
+        """What every SOP template gets for ``sop`` on the page at ``page_url`` (do not change it:
+        the header card and the sections of one page are rendered from the same dict)."""
+        last = self._last
+        if last is not None and last[0] is sop and last[1] == page_url:
+            return last[2]
+        context = self._context(sop, page_url)
+        self._last = (sop, page_url, context)
+        return context
+
+    def _context(self, sop: Sop, page_url: str) -> dict:
         site, catalog, lang = self.site, self.site.catalog, self.site.t.language
 
         def link(sop_id: str) -> Markup:

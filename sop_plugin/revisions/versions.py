@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from sop_plugin.model import Catalog, Problem, Sop, find_steps, parse_sop
 from sop_plugin.model.schema import SopFrontMatter
-from sop_plugin.model.source import Located
+from sop_plugin.model.source import MAX_DEPTH, Located
 from sop_plugin.revisions.history import History, Revision, VersionEntry, check_changes_log, group_by_version
 
 VERSION = re.compile(r"^\d+\.\d+$")  # versions with an archived page of their own (a PATCH has none)
@@ -456,9 +456,12 @@ def quick_parse(path: str, text: str, *, steps: bool = True) -> Sop | None:
     conversion of the page (:meth:`Snapshot.give_steps`)."""
     front, body = _split(text)
     try:
+        if front and _ANCHOR.search(front):  # aliases may expand without end: the parse with limits
+            raise ValueError("anchor")
         data = _plain(yaml.compose(front, Loader=_LOADER)) if front else None
         meta = SopFrontMatter.model_validate(data) if isinstance(data, dict) and "id" in data else None
-    except (yaml.YAMLError, ValidationError, ValueError, KeyError):  # ValueError: 2026-13-01; KeyError: a tag
+    # ValueError: 2026-13-01, an anchor, too deep; KeyError: a tag
+    except (yaml.YAMLError, ValidationError, ValueError, KeyError, RecursionError):
         meta = None
     if meta is None:
         return parse_sop(path, text)
@@ -499,26 +502,32 @@ def _fields(text: str, names: tuple[str, ...]) -> dict:
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: A YAML anchor (``&name``), which an alias (``*name``) repeats: the quick parse leaves such
+#: front-matter to the full one, which counts what aliases expand to (an alias bomb is refused).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s\]},]")
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 
 
-def _plain(node):
+def _plain(node, depth: int = 0):
     """A composed YAML node as Python data, as the safe loader builds it, in a third of the time
     (PyYAML's generic constructor is pure Python and general; SOP front-matter is plain maps,
-    lists and scalars). Merge keys (``<<``) are not handled: ValueError, and the full parse runs."""
+    lists and scalars). Merge keys (``<<``) and nesting deeper than the model allows are not
+    handled: ValueError, and the full parse runs (with its limits)."""
     if node is None:
         return None
     if isinstance(node, yaml.ScalarNode):
         return node.value if node.tag == _STR else _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    if depth > MAX_DEPTH:
+        raise ValueError("too deep")
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item) for item in node.value]
+        return [_plain(item, depth + 1) for item in node.value]
     data = {}
     for key_node, value_node in node.value:
-        key = _plain(key_node)
+        key = _plain(key_node, depth + 1)
         if key == "<<" or not isinstance(key, (str, int, float, bool, dt.date)):
             raise ValueError("merge key or complex key")
-        data[key] = _plain(value_node)
+        data[key] = _plain(value_node, depth + 1)
     return data
 
 
