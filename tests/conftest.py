@@ -367,10 +367,17 @@ class SharedContext:
     it requested anything from (and of ``file://``), cookies, permissions and the HTTP cache. Two keeper
     pages (static, no script) hold one renderer process for http://127.0.0.1 and one for file://, so
     the next test's pages start in a warm process. Tests that need other context options (JavaScript
-    off, a touch screen, an init script) make their own contexts."""
+    off, a touch screen) make their own contexts; an init script goes on the test's page."""
 
     def __init__(self, browser, folder: Path, **options) -> None:
-        self.context = browser.new_context(**options)
+        self.browser, self.folder, self.options = browser, folder, options
+        self.busy = False
+        self.open()
+
+    def open(self) -> None:
+        """A new context with its keeper pages."""
+        self.context = self.browser.new_context(**self.options)
+        folder = self.folder
         http_keeper = self.context.new_page()
         http_keeper.route(
             "http://127.0.0.1/keeper.html", lambda route: route.fulfill(content_type="text/html", body=KEEPER_HTML)
@@ -381,7 +388,6 @@ class SharedContext:
         file_keeper.goto((folder / "keeper.html").as_uri())
         self.keepers = [http_keeper, file_keeper]
         self.cdp = self.context.new_cdp_session(http_keeper)
-        self.busy = False
 
     @contextlib.contextmanager
     def turn(self):
@@ -396,16 +402,22 @@ class SharedContext:
         try:
             yield self.context
         finally:
-            self.context.remove_listener("request", seen)
-            for pg in self.context.pages:
-                if pg not in self.keepers:
-                    pg.close()
-            for origin in sorted(filter(None, origins)):
-                self.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
-            self.context.clear_cookies()
-            self.context.clear_permissions()
-            self.cdp.send("Network.clearBrowserCache")
-            self.busy = False
+            try:
+                self.context.remove_listener("request", seen)
+                for pg in self.context.pages:
+                    if pg not in self.keepers:
+                        pg.close()
+                for origin in sorted(filter(None, origins)):
+                    self.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+                self.context.clear_cookies()
+                self.context.clear_permissions()
+                self.cdp.send("Network.clearBrowserCache")
+            except Exception:
+                self.context.close()  # what could not be cleaned is thrown away: the next test starts afresh
+                self.open()
+                raise
+            finally:
+                self.busy = False  # a failed clean-up fails this test, not every later one as well
 
     def close(self) -> None:
         self.context.close()
