@@ -29,8 +29,8 @@ group       issue 14. 10,000 SOPs (half Chinese, 5 commits each, quizzes on ever
             site); Chinese recall of the plugin and Pagefind; the preview of one edited SOP
             (``sop serve FILE --once``) at 3,000 SOPs; the plugin without archived versions
             (``archive_versions: 0``), on the corpus and on one with 3 archived versions per SOP
-            (7 commits each, ``--archive-sops`` SOPs: 3,000). Memory is the peak summed over the
-            build's processes (PSS). Targets: build <= 1.2x, memory <= 2x, <= 1.5 MB before the
+            (7 commits each, ``--archive-sops`` SOPs: 3,000), in one process and with
+            ``archive_process: true`` (memory of both processes summed: PSS). Targets: build <= 1.2x, memory <= 2x, <= 1.5 MB before the
             first result, first result <= 0.5 s, preview <= 3 s, archived versions <= 1.5x.
             ``--no-search``, ``--no-preview``, ``--no-archive-ratio`` leave parts out.
 all         every scenario above (group included: expensive).
@@ -563,17 +563,19 @@ def group(args) -> Result:
     note = "target at N=10000" if n != 10000 else ""
     result.checks += [
         *build_ratio("build ratio plugin/plain-prune", plugin, plain, 1.2, note=note),
+        # Both build in one process (archive_process is off by default): the kernel's exact peak
+        # RSS is the figure; the sampled PSS sum (which can miss a short peak) is for reference.
         Check(
-            "peak memory ratio plugin/plain-prune, all processes (PSS)",
-            ratio(plugin.pss_peak_mb, plain.pss_peak_mb),
+            "peak memory ratio plugin/plain-prune (RSS)",
+            ratio(plugin.maxrss_mb, plain.maxrss_mb),
             "<=",
             2.0,
-            note=f"{plugin.pss_peak_mb:.0f} MB vs {plain.pss_peak_mb:.0f} MB",
+            note=f"{plugin.maxrss_mb:.0f} MB vs {plain.maxrss_mb:.0f} MB",
         ),
         Check(
-            "peak memory ratio plugin/plain-prune, largest process (RSS)",
-            ratio(plugin.maxrss_mb, plain.maxrss_mb),
-            note=f"{plugin.maxrss_mb:.0f} MB vs {plain.maxrss_mb:.0f} MB",
+            "peak memory ratio plugin/plain-prune (PSS, sampled every 0.5 s)",
+            ratio(plugin.pss_peak_mb, plain.pss_peak_mb),
+            note=f"{plugin.pss_peak_mb:.0f} MB vs {plain.pss_peak_mb:.0f} MB",
         ),
         *(
             build_ratio(
@@ -611,20 +613,31 @@ def three_archived_checks(args, every: dict, no_archives: dict, prune: list[str]
     plugin with and without them (on two CPUs the plugin writes them on a second process)."""
     corpus = make_corpus(args, "group", git=True, quizzes=True, sops=args.archive_sops, revisions=7)
     root = corpus.root
+    options = (
+        ("archives3-off", {**every, **no_archives}),
+        ("archives3-on", every),
+        ("archives3-on-process", {**every, "archive_process": True}),
+    )
     variants = [
-        Variant(name, corpus_mod.write_config(root, name, sop_options=options, features=prune))
-        for name, options in (("archives3-off", {**every, **no_archives}), ("archives3-on", every))
+        Variant(name, corpus_mod.write_config(root, name, sop_options=o, features=prune)) for name, o in options
     ]
-    off, on = measure(corpus, variants, args)
+    off, on, process = measure(corpus, variants, args)
     label = f"build ratio with/without archived versions (3 archived per SOP, N={len(corpus.specs)})"
     pages = on.stats.html_files - off.stats.html_files
-    return build_ratio(label, on, off, 1.5, note=f"{pages} archived pages") + [
+    return [
+        *build_ratio(label, on, off, 1.5, note=f"{pages} archived pages"),
         Check(
             "CPU per archived page",
             (on.cpu_s - off.cpu_s) / max(1, pages) * 1000,
             unit=" ms",
-            note=f"{on.pss_peak_mb:.0f} MB vs {off.pss_peak_mb:.0f} MB PSS, all processes",
-        )
+            note=f"one process: peak {on.maxrss_mb:.0f} MB vs {off.maxrss_mb:.0f} MB without them",
+        ),
+        *build_ratio(f"{label}, archive_process: true", process, off, None),
+        Check(
+            "memory ratio, archive_process: true / one process (PSS, all processes)",
+            ratio(process.pss_peak_mb, on.pss_peak_mb),
+            note=f"{process.pss_peak_mb:.0f} MB vs {on.pss_peak_mb:.0f} MB",
+        ),
     ]
 
 

@@ -57,11 +57,13 @@ class SopConfig(Config):
     """How many earlier versions of each SOP to publish at ``id/<SOP-ID>/v<version>/`` (newest
     first). Default: all that git has; ``0``: none (the history table still lists them)."""
 
-    archive_process = c.Type(bool, default=True)
-    """Write the pages of archived versions on a second process while the build goes on (on
-    Linux with two CPUs or more, when no other thread runs: not under ``mkdocs serve``). The pages
-    are the same either way; the build takes less time, not less CPU (the guide, "What archived
-    versions cost", has the figures). ``false``: in the build's own process, one after another."""
+    archive_process = c.Type(bool, default=False)
+    """``true``: write the pages of archived versions on a second process while the build goes
+    on (Linux, two CPUs or more, no other thread running: never under ``mkdocs serve``). The
+    pages are the same; a build with many archived versions ends sooner, for more memory: the
+    two processes share the build's memory only until either writes to it, and together they
+    take about 1.5 to 1.7 times the memory of one (the guide, "What archived versions cost", has
+    the figures). Default ``false``: one process, one page after another."""
 
     site_filter = c.Optional(c.Type(str))
     """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.

@@ -30,8 +30,8 @@ Which hook does what, in the order MkDocs runs them:
                   ``_on_files_generated``: the generated pages, catalog JSON, ``id/`` redirects,
                   assets and ``sop-build.json``. ``_on_files_archive`` (last): archived and
                   upcoming versions written through the light path (``pages/archive.py``), their
-                  texts released; on a second process while the build goes on where it can
-                  (``adapter/second_process.py``, option ``archive_process``).
+                  texts released; with ``archive_process: true``, on a second process while
+                  the build goes on (``adapter/second_process.py``).
                   ``_on_files_search``: the SOP search index takes the place of Material's
                   (``adapter/search.py``). ``_on_files_guard``: no file whose output would fall
                   outside ``site_dir`` is written.
@@ -313,7 +313,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _on_files_archive(self, files: Files, config: MkDocsConfig) -> None:
         """Archived and upcoming versions through the light path (``pages/archive.py``): each body
         converted once with the site's Markdown, wrapped in the light template and written now
-        (on a second process while the build goes on, ``archive_process``: joined in
+        (with ``archive_process: true``, on a second process while the build goes on: joined in
         ``on_post_build``); then that SOP's earlier texts are released. They never become MkDocs
         pages (no navigation, no search, no theme template, nothing held until the end of the build)."""
         if self.config.preview or self.site is None:  # a preview shows no archived version

@@ -18,6 +18,7 @@ the benchmark sums the proportional set size (PSS) of both, which counts a share
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import pickle
@@ -71,6 +72,7 @@ class Child:
         with os.fdopen(self._reader, "rb") as pipe:
             payload = pipe.read()
         _, status, usage = os.wait4(self.pid, 0)
+        gc.unfreeze()
         cost = {
             "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "peak_mb": usage.ru_maxrss / 1024,
@@ -85,6 +87,7 @@ class Child:
 
     def stop(self) -> None:
         """End the child now (the build failed): it is killed and reaped."""
+        gc.unfreeze()
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.close(self._reader)
@@ -100,6 +103,10 @@ def start(work: Callable[[], object]) -> Child:
         stream.flush()  # nothing buffered is written twice
     reader, writer = os.pipe()
     parent = os.getpid()
+    # Frozen until the child is joined, the build's objects are left alone by the garbage
+    # collections of both processes, which would otherwise touch every one of them and so copy
+    # nearly all the memory the two share (the copies of either count for both together).
+    gc.freeze()
     pid = os.fork()
     if pid:
         os.close(writer)

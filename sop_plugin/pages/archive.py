@@ -11,8 +11,9 @@ adapter converts each body once with the site's Markdown extensions and hands th
 :func:`archive_page`, which wraps it in the light template ``archive/page.html`` (the site's
 stylesheets, a header with the site name, the build stamp; no navigation, no scripts besides the
 print date), and writes it at once: about 8 ms of CPU per archived page, and memory that stays
-flat however many there are. On two CPUs the adapter does all of this on a second process while
-the build goes on (``adapter/second_process.py``); figures in docs/guide/versions-and-reviews.md.
+flat however many there are. With ``archive_process: true`` the adapter does all of this on a
+second process while the build goes on (``adapter/second_process.py``); figures in
+docs/guide/versions-and-reviews.md.
 
 While the working-tree version is *upcoming*, the SOP's own page shows the version in force (the
 adapter converts that version's body instead of the file's) with a notice, and the upcoming version
