@@ -36,8 +36,10 @@ lint: install
 
 # pytest-xdist: one worker per core; --dist loadfile keeps a test file (and its module-scoped sites) on one
 # worker, and the example site is built once per run for all workers (tests/conftest.py: built_once).
+# --no-loadscope-reorder: files go out in the order tests/conftest.py sorts them (most browser tests
+# first), not by their number of tests (28 quick model tests would start before the 40-second quiz file).
 test: install browser lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile --no-loadscope-reorder
 
 bench: install
 	$(BIN)/python bench/run.py

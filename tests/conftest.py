@@ -37,6 +37,7 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import pytest
@@ -54,6 +55,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # test_quiz_browser.py opens the quiz on a made-up intranet host (a non-secure context)
+    "--host-resolver-rules=MAP quiz.plant.internal 127.0.0.1",
 ]
 
 ROLES_YML = """\
@@ -85,6 +88,17 @@ def sop_text(
         f"owner: {{name: Wang Fang, role: qa-manager}}\ndepartment: {department}\n{changes}"
         f"{textwrap.dedent(extra)}---\n\n{body}"
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files with the most browser tests first, the others after them, each file's tests together
+    and in their order. ``make test`` runs ``-n auto --dist loadfile``: a worker takes whole files
+    in this order, so the longest files start first and none is left running alone at the end."""
+    browser_tests: dict[Path, int] = {}
+    for item in items:
+        browser_tests[item.path] = browser_tests.get(item.path, 0) + bool(item.get_closest_marker("browser"))
+    first_seen = {path: index for index, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (-browser_tests[item.path], first_seen[item.path]))
 
 
 class SharedTemplateCode(jinja2.BytecodeCache):
@@ -331,15 +345,98 @@ def chromium(playwright_driver):
     browser.close()
 
 
+KEEPER_HTML = "<!doctype html><title>keeper</title><p>Holds this site's renderer process between tests.</p>"
+
+
+def origin_of(url: str) -> str | None:
+    """The storage origin of ``url`` (``file://`` for every local file, as Chromium keys it), or None."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return "file://"
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+class SharedContext:
+    """One browser context that the tests of a worker take turns on (:meth:`turn`), kept warm.
+
+    A new context per test costs Chromium about 1.3 CPU-seconds before the test does anything: a new
+    renderer process, and a Material page loaded with cold caches (compiled scripts, fonts). Here each
+    test still gets new pages of its own, in one context, and when its turn ends everything it could
+    leave behind is removed: its pages (with them their session storage, listeners, routes, media and
+    viewport settings), the local storage, IndexedDB, Cache Storage and service workers of every origin
+    it requested anything from (and of ``file://``), cookies, permissions and the HTTP cache. Two keeper
+    pages (static, no script) hold one renderer process for http://127.0.0.1 and one for file://, so
+    the next test's pages start in a warm process. Tests that need other context options (JavaScript
+    off, a touch screen) make their own contexts; an init script goes on the test's page."""
+
+    def __init__(self, browser, folder: Path, **options) -> None:
+        self.browser, self.folder, self.options = browser, folder, options
+        self.busy = False
+        self.open()
+
+    def open(self) -> None:
+        """A new context with its keeper pages."""
+        self.context = self.browser.new_context(**self.options)
+        folder = self.folder
+        http_keeper = self.context.new_page()
+        http_keeper.route(
+            "http://127.0.0.1/keeper.html", lambda route: route.fulfill(content_type="text/html", body=KEEPER_HTML)
+        )
+        http_keeper.goto("http://127.0.0.1/keeper.html")
+        (folder / "keeper.html").write_text(KEEPER_HTML, encoding="utf-8")
+        file_keeper = self.context.new_page()
+        file_keeper.goto((folder / "keeper.html").as_uri())
+        self.keepers = [http_keeper, file_keeper]
+        self.cdp = self.context.new_cdp_session(http_keeper)
+
+    @contextlib.contextmanager
+    def turn(self):
+        """``with shared.turn() as context:`` the context for one test, left clean afterwards."""
+        assert not self.busy, "one turn at a time: the shared context is one test's only"
+        self.busy, origins = True, {"file://"}
+
+        def seen(request):
+            origins.add(origin_of(request.url))
+
+        self.context.on("request", seen)
+        try:
+            yield self.context
+        finally:
+            try:
+                self.context.remove_listener("request", seen)
+                for pg in self.context.pages:
+                    if pg not in self.keepers:
+                        pg.close()
+                for origin in sorted(filter(None, origins)):
+                    self.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+                self.context.clear_cookies()
+                self.context.clear_permissions()
+                self.cdp.send("Network.clearBrowserCache")
+            except Exception:
+                self.context.close()  # what could not be cleaned is thrown away: the next test starts afresh
+                self.open()
+                raise
+            finally:
+                self.busy = False  # a failed clean-up fails this test, not every later one as well
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="session")
+def shared_context(chromium, tmp_path_factory):
+    """The session's :class:`SharedContext` on :func:`chromium` (downloads accepted)."""
+    shared = SharedContext(chromium, tmp_path_factory.mktemp("keeper"), accept_downloads=True)
+    yield shared
+    shared.close()
+
+
 class ExternalRequests(list):
     """Requests a page made outside the site under test (anything not file:// or the test host)."""
 
 
-@pytest.fixture
-def page(chromium):
-    """A fresh browser page that records every request leaving the site in ``page.external``."""
-    context = chromium.new_context()
-    pg = context.new_page()
+def recording_external(pg):
+    """``pg`` with ``pg.external``: every request it makes outside the site under test, from now on."""
     pg.external = ExternalRequests()
 
     def check(request):
@@ -348,8 +445,30 @@ def page(chromium):
             pg.external.append(url)
 
     pg.on("request", check)
-    yield pg
-    context.close()
+    return pg
+
+
+@pytest.fixture
+def page(shared_context):
+    """A fresh browser page (in a clean :class:`SharedContext` turn) that records every request
+    leaving the site in ``page.external``."""
+    with shared_context.turn() as context:
+        yield recording_external(context.new_page())
+
+
+@pytest.fixture
+def new_page(shared_context):
+    """``new_page(viewport=None)``: as ``chromium.new_page``, pages of the test's own clean
+    :class:`SharedContext` turn (closed with it)."""
+    with shared_context.turn() as context:
+
+        def make(viewport: dict | None = None):
+            pg = context.new_page()
+            if viewport:
+                pg.set_viewport_size(viewport)
+            return pg
+
+        yield make
 
 
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:

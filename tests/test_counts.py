@@ -86,10 +86,9 @@ def test_owners_are_one_person_per_handle(example_site):
 
 
 @pytest.mark.browser
-def test_read_and_understood_counts_and_is_recorded(chromium, example_site, tmp_path):
+def test_read_and_understood_counts_and_is_recorded(new_page, example_site, tmp_path):
     with served(example_site) as base:
-        context = chromium.new_context(accept_downloads=True)
-        page = context.new_page()
+        page = new_page()  # a clean profile that accepts downloads (conftest.SharedContext)
         try:
             page.goto(base + "roles/shift-supervisor.html")
             progress = page.locator("[data-training-progress]").first
@@ -122,4 +121,4 @@ def test_read_and_understood_counts_and_is_recorded(chromium, example_site, tmp_
             assert page.locator("[data-training-role-select]").input_value() == "shift-supervisor"
             assert page.locator("details.sop-training-role:not([hidden])").count() == 1
         finally:
-            context.close()
+            page.close()

@@ -78,9 +78,9 @@ def test_each_way_of_naming_a_left_out_sop_reads_once_and_cleanly(copy):
     assert home.count(MARKED[lang]) == 2  # the [[...]] link and the hand-written link
 
 
-def test_the_reason_is_not_struck_through(copy, chromium, serve):
+def test_the_reason_is_not_struck_through(copy, new_page, serve):
     lang, site = copy
-    page = chromium.new_page()
+    page = new_page()
     try:
         page.goto(serve(site) + "index.html")
         span = page.locator('.sop-ref--missing[data-sop-ref="SOP-QC-102"]').first

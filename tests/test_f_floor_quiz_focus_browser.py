@@ -76,14 +76,13 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def page(chromium, site, serve):
-    context = chromium.new_context()
+def page(new_page, site, serve):
+    """A page of a clean profile (conftest.SharedContext) that fails the test on any page error."""
     errors: list[str] = []
-    pg = context.new_page()
+    pg = new_page()
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.base = serve(site)
     yield pg
-    context.close()
     assert not errors, errors
 
 
@@ -252,9 +251,8 @@ def ack_site(tmp_path_factory) -> Path:
 
 
 @pytest.mark.browser
-def test_read_and_understood_with_the_keyboard_never_drops_focus(chromium, ack_site, serve):
-    context = chromium.new_context()
-    page = context.new_page()
+def test_read_and_understood_with_the_keyboard_never_drops_focus(new_page, ack_site, serve):
+    page = new_page()
     try:
         page.goto(serve(ack_site) + "qc/labels.html")
         start_with_enter(page)
@@ -264,4 +262,4 @@ def test_read_and_understood_with_the_keyboard_never_drops_focus(chromium, ack_s
         assert active(page, "e.classList.contains('sopq-live')")  # what was recorded, not <body>
         assert "1.0" in active(page, "e.innerText")
     finally:
-        context.close()
+        page.close()

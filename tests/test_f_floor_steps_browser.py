@@ -67,9 +67,9 @@ STYLE = """e => { const s = getComputedStyle(e);
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1366])
-def test_a_heading_step_with_control_points_looks_like_a_list_step(chromium, site, serve, width):
+def test_a_heading_step_with_control_points_looks_like_a_list_step(new_page, site, serve, width):
     base = serve(site)
-    page = chromium.new_page(viewport={"width": width, "height": 900})
+    page = new_page(viewport={"width": width, "height": 900})
     try:
         page.goto(base + "qc/zero.html")
         list_look = page.locator("li.sop-step--control").evaluate(STYLE)
@@ -103,8 +103,8 @@ def test_a_heading_step_with_control_points_looks_like_a_list_step(chromium, sit
 
 
 @pytest.mark.browser
-def test_in_print_the_heading_keeps_its_badges_and_colours(chromium, site, serve):
-    page = chromium.new_page()
+def test_in_print_the_heading_keeps_its_badges_and_colours(new_page, site, serve):
+    page = new_page()
     try:
         page.goto(serve(site) + "qc/headings.html")
         page.emulate_media(media="print")

@@ -79,9 +79,9 @@ def pdf_pages(data: bytes) -> list[str]:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("kind", PAGES)
-def test_nothing_wider_than_its_column(chromium, base, kind, viewport):
+def test_nothing_wider_than_its_column(new_page, base, kind, viewport):
     width, height = VIEWPORTS[viewport]
-    page = chromium.new_page(viewport={"width": width, "height": height})
+    page = new_page(viewport={"width": width, "height": height})
     try:
         page.goto(base + PAGES[kind])
         page.wait_for_function("document.querySelector('table[data-sop-table]') || !document.querySelector('table')")
@@ -93,9 +93,9 @@ def test_nothing_wider_than_its_column(chromium, base, kind, viewport):
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_every_control_point_field_readable_on_screen(chromium, base, viewport):
+def test_every_control_point_field_readable_on_screen(new_page, base, viewport):
     width, height = VIEWPORTS[viewport]
-    page = chromium.new_page(viewport={"width": width, "height": height})
+    page = new_page(viewport={"width": width, "height": height})
     try:
         page.goto(base + SOP)
         assert page.locator(".sop-cp").count() == 2  # CCP-1 and KCP-1 of SOP-PROD-010
@@ -105,8 +105,8 @@ def test_every_control_point_field_readable_on_screen(chromium, base, viewport):
         page.close()
 
 
-def test_phone_shows_one_card_per_control_point_and_register_row(chromium, base):
-    page = chromium.new_page(viewport={"width": 390, "height": 844})
+def test_phone_shows_one_card_per_control_point_and_register_row(new_page, base):
+    page = new_page(viewport={"width": 390, "height": 844})
     try:
         page.goto(base + SOP)
         widths = page.evaluate("[...document.querySelectorAll('.sop-cp')].map(e => e.getBoundingClientRect().width)")
@@ -123,8 +123,8 @@ def test_phone_shows_one_card_per_control_point_and_register_row(chromium, base)
         page.close()
 
 
-def test_printed_sop_holds_every_control_point_field(chromium, base):
-    page = chromium.new_page()
+def test_printed_sop_holds_every_control_point_field(new_page, base):
+    page = new_page()
     try:
         page.goto(base + SOP)
         fields = page.evaluate("[...document.querySelectorAll('.sop-cp dd, .sop-cp dt')].map(e => e.textContent)")
@@ -141,8 +141,8 @@ def test_printed_sop_holds_every_control_point_field(chromium, base):
     assert all(squash("非受控") in squash(p) for p in pages)  # and the uncontrolled-copy line
 
 
-def test_printed_register_has_every_column_from_page_one(chromium, base):
-    page = chromium.new_page()
+def test_printed_register_has_every_column_from_page_one(new_page, base):
+    page = new_page()
     try:
         page.goto(base + PAGES["register"])
         heads = page.evaluate(
@@ -163,8 +163,8 @@ def test_printed_register_has_every_column_from_page_one(chromium, base):
     assert len(pages) >= 2 and all(p.strip() for p in pages)  # no blank sheet
 
 
-def test_directory_usable_on_a_phone(chromium, base):
-    page = chromium.new_page(viewport={"width": 390, "height": 844})
+def test_directory_usable_on_a_phone(new_page, base):
+    page = new_page(viewport={"width": 390, "height": 844})
     try:
         page.goto(base + PAGES["directory"])
         page.wait_for_selector("[data-directory-table] tbody tr")

@@ -129,11 +129,10 @@ def site(tmp_path_factory):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name, stored", STORED, ids=[c[0] for c in STORED])
-def test_any_stored_value_leaves_the_quiz_working(chromium, site, serve, name, stored):
+def test_any_stored_value_leaves_the_quiz_working(new_page, site, serve, name, stored):
     base = serve(site)
-    context = chromium.new_context()
-    context.add_init_script(f"try {{ localStorage.setItem({json.dumps(KEY)}, {json.dumps(stored)}); }} catch (e) {{}}")
-    page = context.new_page()
+    page = new_page()  # a clean profile; the value is stored before any script of each page it opens
+    page.add_init_script(f"try {{ localStorage.setItem({json.dumps(KEY)}, {json.dumps(stored)}); }} catch (e) {{}}")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
@@ -154,4 +153,4 @@ def test_any_stored_value_leaves_the_quiz_working(chromium, site, serve, name, s
         assert page.evaluate("window.__pwned") is None
         assert not errors, errors
     finally:
-        context.close()
+        page.close()

@@ -17,32 +17,31 @@ EXTERNAL_ASSET = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    """Chromium, shared with the other browser tests (conftest.py: one Playwright per session);
-    every test opens its own context (fresh storage)."""
-    return chromium
+@pytest.fixture
+def open_page(shared_context):
+    """``open_page(base)``: a page (in a clean :class:`conftest.SharedContext` turn: fresh storage)
+    that records every request, and every one that leaves ``base`` (scheme and host)."""
+    with shared_context.turn() as context:
 
+        def make(base: str):
+            page = context.new_page()
+            page.requests, page.outside = [], []
+            origin = urlparse(base)
 
-def open_page(browser, base: str):
-    """A page that records every request, and every one that leaves ``base`` (scheme and host)."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.requests, page.outside = [], []
-    origin = urlparse(base)
+            def check(request):
+                url = urlparse(request.url)
+                page.requests.append(request.url)
+                if url.scheme in ("data", "blob", "about"):
+                    return
+                if url.scheme != origin.scheme or url.netloc != origin.netloc:
+                    page.outside.append(request.url)
 
-    def check(request):
-        url = urlparse(request.url)
-        page.requests.append(request.url)
-        if url.scheme in ("data", "blob", "about"):
-            return
-        if url.scheme != origin.scheme or url.netloc != origin.netloc:
-            page.outside.append(request.url)
+            page.on("request", check)
+            page.errors = []
+            page.on("pageerror", lambda error: page.errors.append(str(error)))
+            return page
 
-    page.on("request", check)
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
+        yield make
 
 
 def bases(example_site, serve):
@@ -65,9 +64,9 @@ def test_built_files_reference_no_outside_asset(example_site):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("how", ["file", "http"])
-def test_search_directory_sop_page_and_quiz_without_leaving_the_site(browser, example_site, serve, how):
+def test_search_directory_sop_page_and_quiz_without_leaving_the_site(open_page, example_site, serve, how):
     base = bases(example_site, serve)[how]
-    page = open_page(browser, base)
+    page = open_page(base)
     try:
         # search, from the home page
         page.goto(base + "index.html")
@@ -131,14 +130,14 @@ def test_search_directory_sop_page_and_quiz_without_leaving_the_site(browser, ex
         assert page.outside == [], page.outside
         assert any(u.startswith(base) for u in page.requests)
     finally:
-        page.context.close()
+        page.close()
 
 
 @pytest.mark.browser
-def test_a_site_without_the_offline_plugin_requests_nothing_outside_either(browser, tmp_path, serve):
+def test_a_site_without_the_offline_plugin_requests_nothing_outside_either(open_page, tmp_path, serve):
     site = build_site(tmp_path, {"docs/qc/a.md": sop_text("SOP-QC-001", "来料检验")}, "--strict")
     base = serve(site)
-    page = open_page(browser, base)
+    page = open_page(base)
     try:
         page.goto(base + "qc/a/")
         page.locator("input.md-search__input").fill("来料")
@@ -146,7 +145,7 @@ def test_a_site_without_the_offline_plugin_requests_nothing_outside_either(brows
         page.locator(".md-search-result__item").first.wait_for(timeout=20000)
         assert page.outside == [], page.outside
     finally:
-        page.context.close()
+        page.close()
 
 
 def test_google_fonts_and_other_outside_assets_are_warned_about(tmp_path):

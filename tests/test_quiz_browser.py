@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
 from conftest import http_server, run_build
 
 from sop_plugin.model import load_catalog
@@ -35,11 +34,7 @@ DRAW_ID = "qc-incoming-draw"
 SOP_PAGE = "qc/incoming.html"  # the quiz on its SOP page
 TRAINING_PAGE = "training/index.html"  # "my training": learner bar, onboarding list, records
 DRAW_PAGE = f"training/{DRAW_ID}.html"  # a quiz on its own page, drawing 2 of its questions
-HOST = "quiz.plant.internal"
-CHROMIUM_ARGS = [
-    *BASE_CHROMIUM_ARGS,
-    f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
-]
+HOST = "quiz.plant.internal"  # conftest.CHROMIUM_ARGS map it to 127.0.0.1
 KEY = "sopkb:v1:results"
 
 # --- the built sites -----------------------------------------------------------------------------
@@ -114,27 +109,27 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def browser(playwright_driver):
-    """Chromium with the made-up intranet host mapped to 127.0.0.1 (from the session's one driver)."""
-    chromium = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
+def browser(chromium):
+    """The session's Chromium (conftest.py maps the made-up intranet host to 127.0.0.1)."""
+    return chromium
 
 
 @pytest.fixture
-def context(browser):
-    """A fresh profile (empty localStorage) that fails the test on any alert or page error."""
-    ctx = browser.new_context(accept_downloads=True)
+def context(shared_context):
+    """A clean profile (empty localStorage: a :class:`conftest.SharedContext` turn) that fails the
+    test on any alert or page error."""
     errors: list[str] = []
-    ctx.on(
-        "page",
-        lambda pg: (
-            pg.on("pageerror", lambda e: errors.append(str(e))),
-            pg.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss())),
-        ),
-    )
-    yield ctx
-    ctx.close()
+
+    def watch(pg):
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+
+    with shared_context.turn() as ctx:
+        ctx.on("page", watch)
+        try:
+            yield ctx
+        finally:
+            ctx.remove_listener("page", watch)
     assert not errors, errors
 
 
@@ -535,7 +530,7 @@ def test_non_secure_context_on_an_intranet_host(context, site, server):
 
 @pytest.mark.browser
 def test_moved_site_folder_keeps_results(context, site, tmp_path):
-    first = write_version(tmp_path, "3.1", "copy-a")
+    first = shutil.copytree(site.root / "v3.1", tmp_path / "copy-a")  # a built site in a folder of its own
     page = context.new_page()
     page.goto(first.as_uri() + "/" + SOP_PAGE)
     sign_in(page, "Mover")
@@ -594,18 +589,18 @@ def test_full_storage_is_reported(context, site, server):
 
 
 @pytest.mark.browser
-def test_unavailable_storage_degrades_to_memory(browser, site, server):
-    ctx = browser.new_context()
-    ctx.add_init_script("""Object.defineProperty(window, 'localStorage', {
-        get() { throw new DOMException('denied', 'SecurityError'); } });""")
-    page = ctx.new_page()
-    page.goto(f"http://127.0.0.1:{server}/v3.1/" + SOP_PAGE)
-    assert "kept only until the page closes" in page.locator(".sopq-learner").inner_text()
-    sign_in(page, "Private Mode")
-    answer(page, site.quiz)
-    assert "Passed" in submit(page)
-    assert state(page) == "passed" and page.evaluate("sopQuiz.persistent()") is False
-    ctx.close()
+def test_unavailable_storage_degrades_to_memory(shared_context, site, server):
+    # Not the ``context`` fixture: Material's own inline script throws when localStorage does.
+    with shared_context.turn() as context:
+        page = context.new_page()
+        page.add_init_script("""Object.defineProperty(window, 'localStorage', {
+            get() { throw new DOMException('denied', 'SecurityError'); } });""")  # this page's documents
+        page.goto(f"http://127.0.0.1:{server}/v3.1/" + SOP_PAGE)
+        assert "kept only until the page closes" in page.locator(".sopq-learner").inner_text()
+        sign_in(page, "Private Mode")
+        answer(page, site.quiz)
+        assert "Passed" in submit(page)
+        assert state(page) == "passed" and page.evaluate("sopQuiz.persistent()") is False
 
 
 @pytest.mark.browser
@@ -687,9 +682,8 @@ def test_order_question_by_touch(browser, site, http_base):
 
 
 @pytest.mark.browser
-def test_chinese_ui_and_no_javascript(browser, http_base):
-    ctx = browser.new_context()
-    page = ctx.new_page()
+def test_chinese_ui_and_no_javascript(browser, context, http_base):
+    page = context.new_page()
     page.goto(http_base + "v3.1-zh/" + SOP_PAGE)
     box = page.locator(f'[data-quiz="{QUIZ_ID}"]')
     assert box.locator(".sopq-submit").inner_text() == "提交答案"
@@ -698,7 +692,6 @@ def test_chinese_ui_and_no_javascript(browser, http_base):
     assert tf.locator("label").all_inner_texts() == ["正确", "错误"]
     box.locator("summary").click()
     assert "不是 21 CFR Part 11 电子记录" in box.locator(".sopq-records").inner_text()
-    ctx.close()
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
     page.goto(http_base + "v3.1/" + SOP_PAGE)

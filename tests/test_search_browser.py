@@ -6,7 +6,7 @@ import json
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import ROOT, build_site, sop_text
+from conftest import ROOT, build_site, http_server, recording_external, sop_text
 
 from sop_plugin.adapter.search import without_excluded
 from sop_plugin.model import load_catalog
@@ -107,12 +107,32 @@ def search(page, query: str) -> list[str]:
     return [unquote(urlparse(h).path) for h in hrefs]
 
 
+@pytest.fixture(scope="module")
+def example_search(chromium, example_site):
+    """The example site's home page with Material's search ready, loaded once for the read-only
+    queries below, in a context of its own (so the other tests' pages keep theirs)."""
+    context = chromium.new_context()
+    with http_server(example_site) as base:
+        pg = recording_external(context.new_page())
+        pg.goto(base + "index.html")
+        pg.wait_for_function(
+            "!/初始化|Initializing/.test(document.querySelector('.md-search-result__meta').textContent)"
+        )
+        yield pg
+    context.close()
+
+
 @pytest.fixture
-def search_page(page, example_site, serve):
-    page.goto(serve(example_site) + "index.html")
-    page.wait_for_function("!/初始化|Initializing/.test(document.querySelector('.md-search-result__meta').textContent)")
-    yield page
-    assert page.external == [], page.external
+def search_page(example_search):
+    """The loaded example search page, its box and results emptied (as :func:`search` does before
+    each query, so no test sees another's results); no request leaves the site during the test."""
+    box = example_search.locator("input.md-search__input")
+    box.fill("")
+    box.press("End")
+    example_search.wait_for_function("!document.querySelector('.md-search-result__list').children.length")
+    example_search.external.clear()
+    yield example_search
+    assert example_search.external == [], example_search.external
 
 
 @pytest.fixture(scope="module")
