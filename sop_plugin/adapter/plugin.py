@@ -71,6 +71,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fnmatch
+import gc
 import itertools
 import os
 import posixpath
@@ -337,9 +338,15 @@ class SopPlugin(BasePlugin[SopConfig]):
         theme, stamp = _archive_theme(files, config), self._stamp()
         by_path = {path: list(group) for path, group in itertools.groupby(views, key=lambda v: v.versions.sop.path)}
         # One SOP at a time: its earlier texts are read, its pages written, its texts released.
-        for versions in self.site.versions.with_texts(by_path):
-            for view in by_path[versions.sop.path]:
-                self._write_archived(view, files, config, theme, stamp)
+        # The build's objects so far (the catalog, the site) live on: frozen, the garbage
+        # collections that thousands of page conversions set off do not go through them each time.
+        gc.freeze()
+        try:
+            for versions in self.site.versions.with_texts(by_path):
+                for view in by_path[versions.sop.path]:
+                    self._write_archived(view, files, config, theme, stamp)
+        finally:
+            gc.unfreeze()
 
     def _archive_on_second_process(self, write) -> ContentCheck:
         """In the child: the pages written, and the offline findings of those pages alone returned."""
