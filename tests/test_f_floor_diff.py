@@ -8,12 +8,16 @@ MkDocs (an archived version's diff), and the example site's demo revisions.
 
 from __future__ import annotations
 
+import difflib
 import re
 from html import unescape
 from pathlib import Path
 
+import cydifflib
 import pytest
 from conftest import run_build, sop_text, write_project
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_history import LI, WANG, Repo
 
 from sop_plugin.i18n import strings_for
@@ -171,3 +175,30 @@ def test_changed_fields_are_named_in_the_site_language():
     assert value_text(point) == "id: KCP-1; limit: ≤ 4 °C; monitoring: how: 探针; frequency: 每批"
     english = strings_for("en")
     assert field_label("effective_date", english) == "Effective <code>effective_date</code>"
+
+
+# --- the matcher: cydifflib finds exactly what the standard library finds ------------------------
+
+_LINES = st.lists(st.sampled_from(["", "1. 清洗", "2. Rinse twice", "## 步骤", "- 75 °C", "**bold**"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=_LINES, b=_LINES)
+def test_cydifflib_gives_the_standard_librarys_opcodes(a, b):
+    """diff.py uses cydifflib for speed; a reader must see the diff the standard library would give
+    (lines, then word tokens with their formatting, then the similarity that pairs lines)."""
+    for old, new in ((a, b), (tokens_of(a), tokens_of(b))):
+        ours = cydifflib.SequenceMatcher(None, old, new, autojunk=False)
+        theirs = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        assert ours.get_opcodes() == theirs.get_opcodes()
+        assert list(ours.get_grouped_opcodes(1)) == list(theirs.get_grouped_opcodes(1))
+    line_a, line_b = "\n".join(a), "\n".join(b)
+    assert (
+        cydifflib.SequenceMatcher(None, line_a, line_b, autojunk=False).quick_ratio()
+        == difflib.SequenceMatcher(None, line_a, line_b, autojunk=False).quick_ratio()
+    )
+
+
+def tokens_of(lines: list[str]) -> list:
+    """The (word, formatting) tokens diff.py compares, of every line."""
+    return [token for line in lines for token in styled(line)[1]]

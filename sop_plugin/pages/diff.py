@@ -2,7 +2,8 @@
 
 Tokens are Latin words, runs of white space, and single characters otherwise, so Chinese is
 compared character by character (no dictionary to load, and the same result on every machine).
-The body is compared line by line first (:class:`difflib.SequenceMatcher`), then each changed
+The body is compared line by line first (``cydifflib.SequenceMatcher``: the standard library's
+:class:`difflib.SequenceMatcher` in C++, the same matches ten times faster), then each changed
 line against the line it replaced, token by token. Front-matter changes that matter on the floor
 (control-point limits, roles, steps) are listed apart from the text, field by field.
 
@@ -18,10 +19,10 @@ Everything is escaped: both versions come from authored files. No MkDocs import.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 
+import cydifflib
 from markupsafe import Markup, escape
 
 from sop_plugin.model import Sop
@@ -174,7 +175,7 @@ def token_diff(a: list[Token], b: list[Token]) -> Markup:
     while end < limit - start and a[-1 - end] == b[-1 - end]:
         end += 1
     middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
-    matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+    matcher = cydifflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
     out = [render_tokens(a[:start])]
     for tag, i1, i2, j1, j2 in _merge_small_gaps(matcher.get_opcodes(), middle_a):
         if tag == "equal":
@@ -217,7 +218,7 @@ def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
     if a == b:
         return None
     shown_a, shown_b = _StyledLines(a), _StyledLines(b)  # only the lines shown are styled
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = cydifflib.SequenceMatcher(None, a, b, autojunk=False)
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
         lines = []
@@ -290,7 +291,7 @@ def _replaced(old: list[str], new: list[str], shown_old: list, shown_new: list) 
     for i, line in enumerate(old):
         best, score = None, 0.5
         for k in range(j, min(len(new), j + 8)):
-            ratio = difflib.SequenceMatcher(None, line, new[k], autojunk=False).quick_ratio()
+            ratio = cydifflib.SequenceMatcher(None, line, new[k], autojunk=False).quick_ratio()
             if ratio > score:
                 best, score = k, ratio
         if best is None:
