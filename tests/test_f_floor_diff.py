@@ -21,7 +21,18 @@ from hypothesis import strategies as st
 from test_history import LI, WANG, Repo
 
 from sop_plugin.i18n import strings_for
-from sop_plugin.pages.diff import body_diff, field_label, key_namer, styled, value_text
+from sop_plugin.model import parse_sop
+from sop_plugin.pages.diff import (
+    MAX_BODY_TOKEN_PAIRS,
+    MAX_TOKEN_PAIRS,
+    TooLong,
+    body_diff,
+    diff_section,
+    field_label,
+    key_namer,
+    styled,
+    value_text,
+)
 
 BODY_RE = re.compile(r'<div class="sop-diff__body">(.*?)</div></div></section>', re.S)
 
@@ -202,3 +213,50 @@ def test_cydifflib_gives_the_standard_librarys_opcodes(a, b):
 def tokens_of(lines: list[str]) -> list:
     """The (word, formatting) tokens diff.py compares, of every line."""
     return [token for line in lines for token in styled(line)[1]]
+
+
+# --- hostile versions: what changed stays bounded whatever the texts ------------------------------
+
+
+def test_a_changed_line_of_250_kb_shows_removed_and_added_whole():
+    """The matcher's worst case grows faster than the square: this line never finished before."""
+    html = str(body_diff("word " * 50_000, "drow " * 50_000))
+    assert html.count("<del>") == 1 and html.count("<ins>") == 1
+    assert "<del>word word" in html and "<ins>drow drow" in html
+
+
+def test_one_change_among_100_000_equal_lines_is_found_with_its_context():
+    """Repeated lines cost the matcher the square of their number: only what lies between the
+    common start and end is matched (with its context lines)."""
+    old = "x\n" * 50_000 + "a\n" + "x\n" * 50_000
+    assert str(body_diff(old, old.replace("a\n", "b\n"))) == (
+        '<div class="sop-diff__body"><div class="sop-diff__hunk">'
+        '<div class="sop-diff__line sop-diff__line--same">x</div>'
+        '<div class="sop-diff__line sop-diff__line--changed"><del>a</del><ins>b</ins></div>'
+        '<div class="sop-diff__line sop-diff__line--same">x</div></div></div>'
+    )
+
+
+def test_the_word_by_word_budget_of_one_body_runs_out_into_whole_lines():
+    line_tokens = 400  # "w same " 100 times: 160,000 pairs a line, within MAX_TOKEN_PAIRS
+    assert line_tokens**2 <= MAX_TOKEN_PAIRS
+    old = "\n".join("w same " * 100 for _ in range(100))
+    new = "\n".join("d same " * 100 for _ in range(100))
+    lines = str(body_diff(old, new)).split('<div class="sop-diff__line ')[1:]
+    word_by_word = [line.count("<del>") == 100 for line in lines]
+    assert len(lines) == 100
+    # as many lines word by word as the budget holds, in order; the rest removed and added whole
+    assert word_by_word == [i < MAX_BODY_TOKEN_PAIRS // line_tokens**2 for i in range(100)]
+    assert all(line.count("<del>") == 1 for line in lines[sum(word_by_word) :])
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_texts_that_differ_in_too_many_lines_get_a_note_not_a_diff(language):
+    t = strings_for(language)
+    old = parse_sop("qc/a.md", sop_text(body="\n".join(["w", ""] * 2_500)))
+    new = parse_sop("qc/a.md", sop_text(version="2.0", body="\n".join(["d", ""] * 2_500)))
+    with pytest.raises(TooLong):
+        body_diff(old.body, new.body)
+    html = str(diff_section(old, new, t, heading="h"))
+    assert 'class="sop-diff__too-long"' in html and "4999" in html
+    assert ("too many lines" in html) if language == "en" else ("太多" in html)

@@ -10,7 +10,7 @@ search entry, no theme page template per page, nothing held until the end of the
 adapter converts each body once with the site's Markdown extensions and hands the HTML to
 :func:`archive_page`, which wraps it in the light template ``archive/page.html`` (the site's
 stylesheets, a header with the site name, the build stamp; no navigation, no scripts besides the
-print date), and writes it at once: about 8 ms of CPU per archived page, and memory that stays
+print date), and writes it at once: 5 to 8 ms of CPU per archived page, and memory that stays
 flat however many there are. With ``archive_process: true`` the adapter does all of this on a
 second process while the build goes on (``adapter/second_process.py``); figures in
 docs/guide/versions-and-reviews.md.

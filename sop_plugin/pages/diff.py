@@ -159,25 +159,68 @@ _INS = Markup("<ins>{}</ins>")
 _EMPTY = Markup("")
 
 
+#: How much the matcher may compare, in pairs of items (``len(a) * len(b)``). Its worst case grows
+#: faster than the square of the length (hostile text: 4,000 tokens that repeat took 13 s, a
+#: changed line of 250 KB never ended), so past these a changed line shows as removed and added
+#: whole, and two texts that differ in too many lines are not compared line by line (TooLong).
+MAX_TOKEN_PAIRS = 250_000  # one line, word by word: 500 x 500 tokens, at worst about 25 ms
+MAX_BODY_TOKEN_PAIRS = 4_000_000  # all the changed lines of one body together, word by word
+MAX_LINE_PAIRS = 4_000_000  # the lines between the common start and end: 2,000 x 2,000
+
+
+class TooLong(Exception):
+    """Two bodies that differ in more lines than :data:`MAX_LINE_PAIRS` allows comparing."""
+
+    def __init__(self, old_lines: int, new_lines: int) -> None:
+        super().__init__(f"{old_lines} and {new_lines} lines")
+        self.old_lines, self.new_lines = old_lines, new_lines
+
+
+class _Budget:
+    """The word-by-word comparisons left to one body diff (:data:`MAX_BODY_TOKEN_PAIRS`)."""
+
+    def __init__(self, pairs: int = MAX_BODY_TOKEN_PAIRS) -> None:
+        self.pairs = pairs
+
+    def take(self, pairs: int) -> bool:
+        """Whether a comparison of ``pairs`` fits (and then it is counted)."""
+        if pairs > MAX_TOKEN_PAIRS or pairs > self.pairs:
+            return False
+        self.pairs -= pairs
+        return True
+
+
 def inline_diff(old: str, new: str) -> Markup:
     """``old`` -> ``new`` as HTML with ``<del>``/``<ins>`` around changed words (or characters)."""
     return token_diff(_words(old), _words(new))
 
 
-def token_diff(a: list[Token], b: list[Token]) -> Markup:
-    """Two token lists as HTML with ``<del>``/``<ins>`` around the changed runs."""
-    # The common start and end are cut off first: an edit is usually local, and SequenceMatcher
-    # is quadratic in what is left.
+def _common_ends(a: list, b: list) -> tuple[int, int]:
+    """How many items ``a`` and ``b`` share at their start, then at their end (not overlapping)."""
     start, limit = 0, min(len(a), len(b))
     while start < limit and a[start] == b[start]:
         start += 1
     end = 0
     while end < limit - start and a[-1 - end] == b[-1 - end]:
         end += 1
+    return start, end
+
+
+def token_diff(a: list[Token], b: list[Token], budget: _Budget | None = None) -> Markup:
+    """Two token lists as HTML with ``<del>``/``<ins>`` around the changed runs (what differs
+    shown removed and added whole when comparing it would cost more than ``budget`` has left)."""
+    # The common start and end are cut off first: an edit is usually local, and SequenceMatcher
+    # is quadratic or worse in what is left.
+    start, end = _common_ends(a, b)
     middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
-    matcher = cydifflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+    if (budget or _Budget()).take(len(middle_a) * len(middle_b)):
+        opcodes = _merge_small_gaps(
+            cydifflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_opcodes(), middle_a
+        )
+    else:
+        opcodes = [("replace", 0, len(middle_a), 0, len(middle_b))]
     out = [render_tokens(a[:start])]
-    for tag, i1, i2, j1, j2 in _merge_small_gaps(matcher.get_opcodes(), middle_a):
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             out.append(render_tokens(middle_a[i1:i2]))
             continue
@@ -213,16 +256,26 @@ def _merge_small_gaps(opcodes: list, a: list[Token]) -> list:
 def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
     """The changed lines of two bodies with ``context`` lines around them; None when equal.
 
-    Lines are matched as written; each is shown as text (:func:`styled`), a changed one word by word."""
+    Lines are matched as written; each is shown as text (:func:`styled`), a changed one word by
+    word. Raises :class:`TooLong` when the lines that differ are too many to compare."""
     a, b = old.strip("\n").splitlines(), new.strip("\n").splitlines()
     if a == b:
         return None
+    start, end = _common_ends(a, b)
+    if (len(a) - start - end) * (len(b) - start - end) > MAX_LINE_PAIRS:
+        raise TooLong(len(a), len(b))
+    # The lines between the common start and end are matched, with their context lines: 10,000
+    # equal lines around one change cost nothing (matched whole, repeated lines cost the square).
+    low, keep = max(0, start - context), min(end, context)
+    matcher = cydifflib.SequenceMatcher(
+        None, a[low : len(a) - end + keep], b[low : len(b) - end + keep], autojunk=False
+    )
     shown_a, shown_b = _StyledLines(a), _StyledLines(b)  # only the lines shown are styled
-    matcher = cydifflib.SequenceMatcher(None, a, b, autojunk=False)
+    budget = _Budget()
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
         lines = []
-        for tag, i1, i2, j1, j2 in group:
+        for tag, i1, i2, j1, j2 in ((tag, i1 + low, i2 + low, j1 + low, j2 + low) for tag, i1, i2, j1, j2 in group):
             if tag == "equal":
                 lines += [_line("same", shown_a[i]) for i in range(i1, i2)]
             elif tag == "delete":
@@ -230,7 +283,7 @@ def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
             elif tag == "insert":
                 lines += [_line("ins", shown_b[j]) for j in range(j1, j2)]
             else:
-                lines += _replaced(a[i1:i2], b[j1:j2], shown_a[i1:i2], shown_b[j1:j2])
+                lines += _replaced(a[i1:i2], b[j1:j2], shown_a[i1:i2], shown_b[j1:j2], budget)
         hunks.append(Markup('<div class="sop-diff__hunk">{}</div>').format(_EMPTY.join(lines)))
     gap = Markup('<div class="sop-diff__gap">…</div>')
     return Markup('<div class="sop-diff__body">{}</div>').format(gap.join(hunks))
@@ -270,12 +323,18 @@ class _StyledLines:
 _LINE = Markup('<div class="sop-diff__line sop-diff__line--{}{}">{}</div>')
 
 
-def _line(change: str, shown: tuple[str, list[Token]], other: tuple[str, list[Token]] | None = None) -> Markup:
+def _line(
+    change: str,
+    shown: tuple[str, list[Token]],
+    other: tuple[str, list[Token]] | None = None,
+    budget: _Budget | None = None,
+) -> Markup:
     """One line of the body diff: ``change`` same/del/ins (``shown``) or changed (``shown`` ->
-    ``other``); a heading line is marked as one; a blank line shows as a non-breaking space."""
+    ``other``, word by word within ``budget``); a heading line is marked as one; a blank line
+    shows as a non-breaking space."""
     kind, words = other or shown
     if other is not None:
-        html = token_diff(shown[1], words)
+        html = token_diff(shown[1], words, budget)
     else:
         html = render_tokens(words)
         html = {"del": _DEL, "ins": _INS}[change].format(html) if change in ("del", "ins") and html else html
@@ -283,10 +342,10 @@ def _line(change: str, shown: tuple[str, list[Token]], other: tuple[str, list[To
     return _LINE.format(change, extra, html or Markup("&nbsp;"))
 
 
-def _replaced(old: list[str], new: list[str], shown_old: list, shown_new: list) -> list[Markup]:
+def _replaced(old: list[str], new: list[str], shown_old: list, shown_new: list, budget: _Budget) -> list[Markup]:
     """Pair replaced lines with the most similar new line; a pair shows a word-level diff."""
     if len(old) == len(new):  # the usual edit: the same lines, reworded
-        return [_line("changed", one, other) for one, other in zip(shown_old, shown_new)]
+        return [_line("changed", one, other, budget) for one, other in zip(shown_old, shown_new)]
     out, j = [], 0
     for i, line in enumerate(old):
         best, score = None, 0.5
@@ -298,7 +357,7 @@ def _replaced(old: list[str], new: list[str], shown_old: list, shown_new: list) 
             out.append(_line("del", shown_old[i]))
             continue
         out += [_line("ins", extra) for extra in shown_new[j:best]]
-        out.append(_line("changed", shown_old[i], shown_new[best]))
+        out.append(_line("changed", shown_old[i], shown_new[best], budget))
         j = best + 1
     out += [_line("ins", extra) for extra in shown_new[j:]]
     return out
@@ -432,8 +491,13 @@ def diff_section(
                 "<thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></div>"
             ).format(anchor, t("diff.fields"), t("diff.field"), t("diff.change"), Markup("").join(rows))
         )
-    body = body_diff(old.body, new.body)
     parts.append(Markup('<h3 id="{}-text">{}</h3>').format(anchor, t("diff.text")))
+    try:
+        body = body_diff(old.body, new.body)
+    except TooLong as too_long:  # the version pages show both texts whole
+        body = Markup('<p class="sop-diff__too-long">{}</p>').format(
+            t("diff.too_long", old=too_long.old_lines, new=too_long.new_lines)
+        )
     parts.append(body if body is not None else Markup("<p>{}</p>").format(t("diff.no_text_change")))
     return Markup('<section class="sop-diff" data-sop-diff="{}..{}" data-search-exclude>{}</section>').format(
         old.version, new.version, Markup("").join(parts)
