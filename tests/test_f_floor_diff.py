@@ -258,5 +258,5 @@ def test_texts_that_differ_in_too_many_lines_get_a_note_not_a_diff(language):
     with pytest.raises(TooLong):
         body_diff(old.body, new.body)
     html = str(diff_section(old, new, t, heading="h"))
-    assert 'class="sop-diff__too-long"' in html and "4999" in html
+    assert 'class="sop-diff__too-long"' in html and "4,999" in html
     assert ("too many lines" in html) if language == "en" else ("太多" in html)

@@ -496,7 +496,7 @@ def diff_section(
         body = body_diff(old.body, new.body)
     except TooLong as too_long:  # the version pages show both texts whole
         body = Markup('<p class="sop-diff__too-long">{}</p>').format(
-            t("diff.too_long", old=too_long.old_lines, new=too_long.new_lines)
+            t("diff.too_long", old=f"{too_long.old_lines:,}", new=f"{too_long.new_lines:,}")
         )
     parts.append(body if body is not None else Markup("<p>{}</p>").format(t("diff.no_text_change")))
     return Markup('<section class="sop-diff" data-sop-diff="{}..{}" data-search-exclude>{}</section>').format(
