@@ -277,7 +277,8 @@ def body_diff(old: str, new: str, context: int = 1) -> Markup | None:
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
         lines = []
-        for tag, i1, i2, j1, j2 in ((tag, i1 + low, i2 + low, j1 + low, j2 + low) for tag, i1, i2, j1, j2 in group):
+        for tag, i1, i2, j1, j2 in group:
+            i1, i2, j1, j2 = i1 + low, i2 + low, j1 + low, j2 + low  # in the whole texts again
             if tag == "equal":
                 lines += [_line("same", shown_a[i]) for i in range(i1, i2)]
             elif tag == "delete":
