@@ -56,14 +56,19 @@ def history(tmp_path) -> Repo:
     (repo.root / "seen.py").write_text(SEEN_HOOK, encoding="utf-8")
     (repo.docs / "roles.yml").write_text(ROLES, encoding="utf-8")
     (repo.docs / "index.md").write_text("# KB\n", encoding="utf-8")
+    commit_versions(repo, OLD_BODY)
+    return repo
+
+
+def commit_versions(repo: Repo, old_body: str) -> None:
+    """Versions 1.0, 1.1 and 2.0 of SOP-QC-001 (``old_body`` in 1.0) and SOP-QC-002, one commit each."""
     for n, (version, date) in enumerate((("1.0", "2025-01-10"), ("1.1", "2025-06-10"), ("2.0", "2026-02-10"))):
-        body = OLD_BODY if version == "1.0" else None
+        body = old_body if version == "1.0" else None
         files = {
             "qc/a.md": sop_text("SOP-QC-001", "巴氏杀菌 Pasteurise", version, body=body, effective_date=date),
             "qc/b.md": sop_text("SOP-QC-002", "Metal detector <check>", version, effective_date=date),
         }
         repo.commit(f"v{version}", files, author=(WANG, LI)[n % 2], date=f"{date}T09:00:00+08:00")
-    return repo
 
 
 def tree(folder) -> dict[str, bytes]:

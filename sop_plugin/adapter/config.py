@@ -65,6 +65,17 @@ class SopConfig(Config):
     take about 1.5 to 1.7 times the memory of one (the guide, "What archived versions cost", has
     the figures). Default ``false``: one process, one page after another."""
 
+    archive_cache = c.Type(bool, default=True)
+    """Keep the converted bodies of archived versions and their "what changed" between builds,
+    in ``cache_dir``: the next build takes a body from there when its text, everything it links
+    to and the site's Markdown settings are the same (``revisions/rendered.py`` says what is
+    checked). A build with 3 archived versions per SOP then takes about a third less. ``false``:
+    every body is converted every build, nothing is written to ``cache_dir``."""
+
+    cache_dir = c.Type(str, default=".cache/plugin/sop")
+    """Where ``archive_cache`` keeps its file, relative to the folder of ``mkdocs.yml`` (the
+    folder Material's own plugins use; keep ``.cache`` out of git). Deleting it is always safe."""
+
     site_filter = c.Optional(c.Type(str))
     """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.
     Default: the ``SOP_SITE`` environment variable, else every site. Left-out SOPs are absent

@@ -94,6 +94,7 @@ from sop_plugin.adapter import nav as kb_nav
 from sop_plugin.adapter import offline, preview, second_process
 from sop_plugin.adapter import search as sop_search
 from sop_plugin.adapter import toc as sop_toc
+from sop_plugin.adapter.archived_bodies import BodyConverter, open_store
 from sop_plugin.adapter.config import SopConfig
 from sop_plugin.adapter.offline_content import ContentCheck
 from sop_plugin.adapter.spool import Spool
@@ -337,6 +338,12 @@ class SopPlugin(BasePlugin[SopConfig]):
     def _write_all_archived(self, views: list, files: Files, config: MkDocsConfig) -> None:
         theme, stamp = _archive_theme(files, config), self._stamp()
         by_path = {path: list(group) for path, group in itertools.groupby(views, key=lambda v: v.versions.sop.path)}
+        store = None
+        if self.config.archive_cache:  # bodies and diffs of earlier builds (adapter/archived_bodies.py)
+            folder = Path(config.config_file_path or ".").parent / self.config.cache_dir
+            store = open_store(config, dict(self.config), self.t, folder)
+        converter = BodyConverter(config, files, self.markdown, self.relink, store)
+        self.site.compare_bodies = archive.remembered_diff(store) if store is not None else None
         # One SOP at a time: its earlier texts are read, its pages written, its texts released.
         # The build's objects so far (the catalog, the site) live on: frozen, the garbage
         # collections that thousands of page conversions set off do not go through them each time.
@@ -344,9 +351,13 @@ class SopPlugin(BasePlugin[SopConfig]):
         try:
             for versions in self.site.versions.with_texts(by_path):
                 for view in by_path[versions.sop.path]:
-                    self._write_archived(view, files, config, theme, stamp)
+                    self._write_archived(view, files, config, theme, stamp, converter)
         finally:
             gc.unfreeze()
+            self.site.compare_bodies = None
+            if store is not None:
+                store.close()
+                log.debug(f"archived versions: {store.hits} taken from the cache, {store.misses} not in it")
 
     def _archive_on_second_process(self, write) -> ContentCheck:
         """In the child: the pages written, and the offline findings of those pages alone returned."""
@@ -373,7 +384,9 @@ class SopPlugin(BasePlugin[SopConfig]):
         log.info(f"archived versions: {outcome.error.strip().splitlines()[-1]}; written again in this process")
         self._archive_redo()
 
-    def _write_archived(self, view, files: Files, config: MkDocsConfig, theme: archive.Theme, stamp: dict) -> None:
+    def _write_archived(
+        self, view, files: Files, config: MkDocsConfig, theme: archive.Theme, stamp: dict, converter: BodyConverter
+    ) -> None:
         file = File.generated(config, view.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
         if not is_inside(config.site_dir, file.dest_uri):  # as _on_files_guard: nothing outside site_dir
             log.error(f"{file.src_uri}: not written: its output {file.dest_uri} would be outside the site folder")
@@ -381,15 +394,10 @@ class SopPlugin(BasePlugin[SopConfig]):
         page = Page(None, file, config)  # converted as MkDocs converts a page: the site's extensions, links
         # The version's steps are read from this conversion (the swimlane shows them), not from a
         # parse of the body of their own.
-        self.markdown.begin_page(view.src_uri, view.snapshot.sop(steps=False), read_steps=True)
-        self.relink.begin_page(view.base_path, view.src_uri)
-        page.markdown = view.snapshot.body
-        page.render(config, files)
-        view.snapshot.give_steps(self.markdown.steps)
-        self.markdown.read_steps = False
+        view.snapshot.give_steps(converter.convert(view, page))
         body = page.content
         if self._left_out_urls:
-            body = unlink_left_out(body, page.url, self._left_out_urls, self.t("not_in_copy"))
+            body = unlink_left_out(body, page.url, self._left_out_urls, self.t)
         output = archive.archive_page(self.site, self.renderer, view, body, page.url, theme, stamp)
         page.content = body
         self.station.post_page(output, page)  # the offline check, as for every page

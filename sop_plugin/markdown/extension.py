@@ -40,6 +40,17 @@ class SopMarkdown(Extension):
         self.steps_from = "auto"  # the site's default source of steps (plugin option ``steps_from``)
         self.read_steps = False
         self.steps: list | None = None  # the steps of the page converted last, when asked (begin_page)
+        #: How ``[[SOP-ID]]`` is looked up (:meth:`ref`, or a caller's recorder of what was found).
+        self.lookup_ref: Callable[[str], list] = self.ref
+
+    def ref(self, sop_id: str) -> list:
+        """What ``[[sop_id]]`` shows: ``[title, docs path, left out of this copy]``; title and path
+        None when no page of it is in the site."""
+        target = self.catalog.get(sop_id)
+        target_path = self.link_target(target) if target else None
+        if target is None or target_path is None:
+            return [None, None, target is not None or self.catalog.is_left_out(sop_id)]
+        return [target.title, target_path, False]
 
     def begin_page(self, page_path: str, sop: Sop | None, *, read_steps: bool = False) -> None:
         """Point the extension at the page about to be converted.
@@ -72,11 +83,9 @@ class SopLinkPattern(InlineProcessor):
 
     def handleMatch(self, m, data):  # noqa: N802
         sop_id = m.group(1)
-        target = self.ext.catalog.get(sop_id)
-        target_path = self.ext.link_target(target) if target else None
-        if target is None or target_path is None:
+        title, target_path, left_out = self.ext.lookup_ref(sop_id)
+        if target_path is None:
             el = etree.Element("span", {"class": "sop-ref sop-ref--missing", "data-sop-ref": sop_id})
-            left_out = target is not None or self.ext.catalog.is_left_out(sop_id)
             reason = self.ext.t("not_in_copy" if left_out else "unknown_sop")
             el.text = AtomicString(self.ext.t("ref_missing", id=sop_id, reason=reason))
             return el, m.start(0), m.end(0)
@@ -86,7 +95,7 @@ class SopLinkPattern(InlineProcessor):
         code = etree.SubElement(el, "span", {"class": "sop-ref__id"})
         # AtomicString: a title is text, never Markdown or raw HTML (it may contain "<script>").
         code.text = AtomicString(sop_id)
-        code.tail = AtomicString(f" {target.title}")
+        code.tail = AtomicString(f" {title}")
         return el, m.start(0), m.end(0)
 
 

@@ -23,14 +23,19 @@ No MkDocs import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 
 from sop_plugin.pages import BODY_MARKER
 from sop_plugin.pages.context import SiteContext
+from sop_plugin.pages.diff import TooLong, body_diff
 from sop_plugin.pages.html import environment
 from sop_plugin.pages.render import SopRenderer
 from sop_plugin.pages.sop_page import page_parts
 from sop_plugin.pages.urls import relative_url, root_of
+from sop_plugin.revisions.rendered import RenderedStore, digest
 from sop_plugin.revisions.versions import PageView
 
 #: The light page template of an archived or upcoming version (overridable from ``custom_dir``).
@@ -98,3 +103,25 @@ def archive_page(
 def _link(path: str, page_url: str) -> str:
     """A stylesheet's link from the page: a site path made relative; a URL as written."""
     return path if "://" in path or path.startswith(("/", "data:")) else relative_url(path, page_url)
+
+
+def remembered_diff(store: RenderedStore) -> Callable[[str, str], Markup | None]:
+    """:func:`~sop_plugin.pages.diff.body_diff` that takes what an earlier build found for the
+    same two texts from ``store`` and keeps what it finds (TooLong included)."""
+
+    def compare(old: str, new: str) -> Markup | None:
+        key = digest(old, new)
+        kept = store.diff(key)
+        if kept is not None:
+            if "too_long" in kept:
+                raise TooLong(*kept["too_long"])
+            return None if kept["html"] is None else Markup(kept["html"])
+        try:
+            found = body_diff(old, new)
+        except TooLong as too_long:
+            store.keep_diff(key, {"too_long": [too_long.old_lines, too_long.new_lines]})
+            raise
+        store.keep_diff(key, {"html": None if found is None else str(found)})
+        return found
+
+    return compare

@@ -39,6 +39,9 @@ class SiteContext:
     #: Where the templates are looked up (the theme's loader under MkDocs, so ``custom_dir``
     #: overrides them); None: the package's own ``templates/`` folder.
     loader: Any = None
+    #: "What changed" between two bodies (``pages.diff.body_diff`` when None); while archived pages
+    #: are written, one that takes earlier builds' results from the cache (``pages.archive.remembered_diff``).
+    compare_bodies: Callable[[str, str], Any] | None = None
     #: Per-build caches of the page helpers (the Jinja environment, escaped links): see ``pages/html.py``.
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 

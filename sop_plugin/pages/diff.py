@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 import cydifflib
 from markupsafe import Markup, escape
@@ -466,9 +467,17 @@ def field_label(label: str, t) -> Markup:
 
 
 def diff_section(
-    old: Sop, new: Sop, t, *, heading: str, anchor: str = "changes", new_link: Markup | None = None
+    old: Sop,
+    new: Sop,
+    t,
+    *,
+    heading: str,
+    anchor: str = "changes",
+    new_link: Markup | None = None,
+    compare: Callable[[str, str], Markup | None] | None = None,
 ) -> Markup:
-    """The "what changed" section: a summary line, changed fields, then the changed text."""
+    """The "what changed" section: a summary line, changed fields, then the changed text
+    (``compare``: :func:`body_diff`, or one that remembers its results)."""
     parts = [Markup('<h2 id="{}">{}</h2>').format(anchor, heading)]
     if (old.version or "").split(".")[0] != (new.version or "").split(".")[0]:
         parts.append(
@@ -496,7 +505,7 @@ def diff_section(
         )
     parts.append(Markup('<h3 id="{}-text">{}</h3>').format(anchor, t("diff.text")))
     try:
-        body = body_diff(old.body, new.body)
+        body = (compare or body_diff)(old.body, new.body)
     except TooLong as too_long:  # the version pages show both texts whole
         body = Markup('<p class="sop-diff__too-long">{}</p>').format(
             t("diff.too_long", old=f"{too_long.old_lines:,}", new=f"{too_long.new_lines:,}")

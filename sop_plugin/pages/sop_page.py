@@ -67,6 +67,7 @@ def page_parts(renderer: SopRenderer, site: SiteContext, src_uri: str, page_url:
                     t,
                     heading=t("diff.heading", old=sop.version, new=newer.version),
                     new_link=_version_link(site, versions, newer.version, page_url),
+                    compare=site.compare_bodies,
                 )
             )
         return before, after
@@ -86,7 +87,8 @@ def page_parts(renderer: SopRenderer, site: SiteContext, src_uri: str, page_url:
     before = renderer.header(sop, page_url, overdue=False, notice=notice)
     after = renderer.sections(sop, page_url)
     if older is not None:
-        after += str(diff_section(older, sop, t, heading=t("diff.heading", old=older.version, new=sop.version)))
+        heading = t("diff.heading", old=older.version, new=sop.version)
+        after += str(diff_section(older, sop, t, heading=heading, compare=site.compare_bodies))
     return before, after
 
 

@@ -71,6 +71,9 @@ class Snapshot:
     parse_path: str | None = None  # the path the parsed Sop carries (the page's src_uri)
     released: bool = False  # its page is written and its text dropped (:meth:`SopVersions.release_texts`)
     steps_unread: bool = False  # parsed by ``sop(steps=False)``: its steps come later (:meth:`give_steps`)
+    #: Its front-matter as plain data, when the quick read took it (:func:`plain_front`): what a
+    #: cache keeps so that the next build does not read the YAML again.
+    front: dict | None = field(default=None, repr=False, compare=False)
     #: Where a committed text not held in memory is read from (:meth:`Versions.with_texts` reads
     #: many at once; :meth:`load` reads this one alone).
     source: History | None = field(default=None, repr=False, compare=False)
@@ -84,15 +87,18 @@ class Snapshot:
             return self._sop.body if self._sop is not None else ""
         return _split(self.text)[1]
 
-    def sop(self, steps: bool = True) -> Sop | None:
+    def sop(self, steps: bool = True, front: dict | None = None) -> Sop | None:
         """The parsed SOP of this version (parsed on first use); None if it is not an SOP (or released).
 
         ``steps=False``: its steps may be left unread, for a caller that reads them from the page's
         conversion and hands them over (:meth:`give_steps`): reading them costs a parse of the
-        body of its own. A later ``sop()`` reads them if nobody did."""
+        body of its own. A later ``sop()`` reads them if nobody did. ``front``: the plain data of
+        its front-matter kept from an earlier build (:attr:`front`), instead of reading it again."""
         self.load()
         if self._sop is None and self.text is not None and not self.released:
-            self._sop = quick_parse(self.parse_path or self.path, self.text, steps=steps)
+            data = front if front is not None else plain_front(_split(self.text)[0])
+            self._sop = quick_parse(self.parse_path or self.path, self.text, steps=steps, front=data)
+            self.front = data if self._sop is not None and self._sop.located.data is data else None
             self.steps_unread = not steps and self._sop is not None and self._sop.steps is None
         if steps and self.steps_unread:
             self.give_steps(None)
@@ -116,7 +122,7 @@ class Snapshot:
     def release(self) -> None:
         """Drop the text and the parsed SOP; the version, path, commit and ``fields`` stay."""
         if self.commit is not None:  # the working tree is the catalog's own SOP: never dropped
-            self.text, self._sop, self.released, self.steps_unread = None, None, True, False
+            self.text, self._sop, self.front, self.released, self.steps_unread = None, None, None, True, False
 
     @property
     def title(self) -> str | None:
@@ -447,26 +453,40 @@ def _rows(versions: SopVersions, today: dt.date) -> list[HistoryRow]:
     return rows
 
 
-def quick_parse(path: str, text: str, *, steps: bool = True) -> Sop | None:
+_READ = object()  # quick_parse: the front-matter is read from the text
+
+
+def quick_parse(path: str, text: str, *, steps: bool = True, front: dict | None | object = _READ) -> Sop | None:
     """An earlier version as a :class:`Sop`, for showing it: without the line numbers that only
     error messages need (twice as fast: thousands of archived versions are parsed per build).
     Falls back to :func:`~sop_plugin.model.parse_sop` for anything it does not simply accept.
 
     ``steps=False``: ``Sop.steps`` is None (not read), for a caller that reads them from the
-    conversion of the page (:meth:`Snapshot.give_steps`)."""
-    front, body = _split(text)
+    conversion of the page (:meth:`Snapshot.give_steps`). ``front``: what :func:`plain_front`
+    read from this text's front-matter already (here, or in an earlier build), not read again."""
+    front_text, body = _split(text)
+    data = plain_front(front_text) if front is _READ else front
     try:
-        if front and _ANCHOR.search(front):  # aliases may expand without end: the parse with limits
-            raise ValueError("anchor")
-        data = _plain(yaml.compose(front, Loader=_LOADER)) if front else None
         meta = SopFrontMatter.model_validate(data) if isinstance(data, dict) and "id" in data else None
-    # ValueError: 2026-13-01, an anchor, too deep; KeyError: a tag
-    except (yaml.YAMLError, ValidationError, ValueError, KeyError, RecursionError):
+    except (ValidationError, ValueError):  # ValueError: 2026-13-01
         meta = None
     if meta is None:
         return parse_sop(path, text)
     body_line = text[: len(text) - len(body)].count("\n") + 1
     return Sop(path, meta, Located(data), body, body_line, find_steps(body, body_line) if steps else None)
+
+
+def plain_front(front: str | None) -> dict | None:
+    """The front-matter text as plain data (maps, lists, scalars) read without line numbers, or
+    None when the quick read does not simply accept it (then the full parse decides)."""
+    if not front or _ANCHOR.search(front):  # aliases may expand without end: the parse with limits
+        return None
+    try:
+        data = _plain(yaml.compose(front, Loader=_LOADER))
+    # ValueError: an anchor, too deep; KeyError: a tag
+    except (yaml.YAMLError, ValueError, KeyError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # --- reading a few front-matter fields without a full parse ---------------------------------------
