@@ -223,3 +223,17 @@ def test_a_planted_front_matter_entry_makes_no_object_and_the_body_is_converted(
     assert "archived versions: cache given up (" in planted.stderr and "is not plain data" in planted.stderr
     assert Planted.made == 0
     assert tree(repo.root / "site-planted") == tree(repo.root / "site-first")
+
+
+def test_entries_of_other_settings_stay_until_those_settings_come_back(tmp_path):
+    repo = history(tmp_path)
+    assert run_build(repo.root, "-d", "site-first").returncode == 0
+    write_config(repo, ", {toc: {permalink: true}}")  # other settings: the same keys, other entries
+    assert run_build(repo.root, "-d", "site-other").returncode == 0
+    write_config(repo)
+    back = run_build(repo.root, "-d", "site-back")
+    assert back.returncode == 0, back.stderr
+    assert taken(repo) == 6  # the first settings' entries were kept beside the others'
+    with sqlite3.connect(repo.root / CACHE) as db:
+        assert db.execute("SELECT count(DISTINCT settings), count(*) FROM entries").fetchone() == (2, 12)
+    assert tree(repo.root / "site-back") == tree(repo.root / "site-first")

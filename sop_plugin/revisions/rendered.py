@@ -54,6 +54,8 @@ FILE_NAME = "archived.sqlite"
 KEEP_DAYS = 7
 #: Bumped when what an entry holds changes: entries of another layout are never read.
 LAYOUT = 1
+#: The store's tables; a file made by another layout of them is replaced.
+SCHEMA_VERSION = 2
 
 log = logging.getLogger("mkdocs.plugins.sop")
 
@@ -191,32 +193,41 @@ class RenderedStore:
         self._settings = settings
         self._path = path
         self._build = time.time_ns()
-        self._used: list[tuple[int, bytes]] = []
+        self._used: list[tuple[int, bytes, bytes]] = []
         self.hits = self.misses = 0
 
     @classmethod
     def open(cls, folder: Path, settings: bytes | None) -> RenderedStore | None:
-        """The store in ``folder`` (made if missing; a file there that is not a store is replaced)."""
+        """The store in ``folder`` (made if missing; a file there that is not a store of this
+        layout is replaced); None when there is nothing to key it by or it cannot be opened."""
         if settings is None:
             return None
         path = Path(folder) / FILE_NAME
         for attempt in (1, 2):
+            db = None
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, timeout=2, isolation_level=None)
+                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                        raise sqlite3.DatabaseError("a file of another layout")
+                    db.execute(
+                        "CREATE TABLE entries (settings BLOB NOT NULL, key BLOB NOT NULL, used INTEGER NOT NULL,"
+                        " value BLOB NOT NULL, PRIMARY KEY (settings, key))"
+                    )
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, settings BLOB NOT NULL,"
-                    " used INTEGER NOT NULL, value BLOB NOT NULL)"
-                )
                 db.execute("BEGIN")
                 return cls(db, settings, path)
-            except sqlite3.DatabaseError as error:  # not a database, or a damaged one: start again
-                if attempt == 2 or not path.is_file() or isinstance(error, sqlite3.OperationalError):
+            except sqlite3.DatabaseError as error:  # not a database, a damaged one, another layout, locked
+                if db is not None:
+                    db.close()
+                if attempt == 2 or isinstance(error, sqlite3.OperationalError) or not path.is_file():
                     log.info(f"archived versions: no cache ({path}: {error}); every body is converted")
                     return None
-                path.unlink(missing_ok=True)
+                for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    stale.unlink(missing_ok=True)
             except OSError as error:
                 log.info(f"archived versions: no cache ({path}: {error}); every body is converted")
                 return None
@@ -250,7 +261,7 @@ class RenderedStore:
             return
         db, self._db = self._db, None
         try:
-            db.executemany("UPDATE entries SET used = ? WHERE key = ?", self._used)
+            db.executemany("UPDATE entries SET used = ? WHERE settings = ? AND key = ?", self._used)
             week_ago = self._build - KEEP_DAYS * 86_400 * 10**9
             db.execute(
                 "DELETE FROM entries WHERE (settings = ? AND used < ?) OR used < ?",
@@ -277,7 +288,7 @@ class RenderedStore:
             self.misses += 1
         else:
             self.hits += 1
-            self._used.append((self._build, key))
+            self._used.append((self._build, self._settings, key))
         return data
 
     def _put(self, key: bytes, value: dict) -> None:
@@ -286,8 +297,8 @@ class RenderedStore:
         blob = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1)
         try:
             self._db.execute(
-                "INSERT OR REPLACE INTO entries (key, settings, used, value) VALUES (?, ?, ?, ?)",
-                (key, self._settings, self._build, blob),
+                "INSERT OR REPLACE INTO entries (settings, key, used, value) VALUES (?, ?, ?, ?)",
+                (self._settings, key, self._build, blob),
             )
         except sqlite3.Error as error:
             self._fail(error)
