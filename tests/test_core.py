@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 import re
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sop_plugin.i18n import strings_for
 from sop_plugin.model import load_catalog
@@ -21,7 +24,7 @@ from sop_plugin.pages import BODY_MARKER, front_matter
 from sop_plugin.pages.context import SiteContext
 from sop_plugin.pages.core import generate_site
 from sop_plugin.pages.html import TEMPLATES
-from sop_plugin.pages.urls import file_slug, page_src, page_url
+from sop_plugin.pages.urls import file_slug, page_src, page_url, relative_url
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 12, 1)
@@ -165,3 +168,23 @@ def test_the_core_imports_no_mkdocs():
     assert run.returncode == 0, run.stderr
     count, modules = re.fullmatch(r"(\d+) (\[.*\])\n", run.stdout).groups()
     assert int(count) > 40 and modules == "[]"
+
+
+_SEGMENT = st.sampled_from(["id", "SOP-QC-001", "v1.0", "qc", "a b", "巴氏", "index.html", "assets", "..", "."])
+
+
+@given(
+    target=st.lists(_SEGMENT, max_size=5).map("/".join),
+    page=st.lists(_SEGMENT.filter(lambda s: s != ".."), max_size=5).map("/".join),
+    slash=st.booleans(),
+)
+def test_relative_url_gives_what_posixpath_relpath_gives(target, page, slash):
+    """urls.relative_url works from the strings alone (relpath asks for the working folder each call)."""
+    page_url = page + ("/" if slash and page else "")
+    base = posixpath.dirname(page_url) if not page_url.endswith("/") else page_url.rstrip("/")
+    expected = posixpath.relpath(target or ".", base or ".")
+    if posixpath.normpath(target or ".").startswith(".."):
+        return  # above the site root: no site link is (relpath's answer names the working folder)
+    if target.endswith("/") and not expected.endswith("/"):
+        expected += "/"
+    assert relative_url(target, page_url) == ("./" if expected in (".", "./") else expected)

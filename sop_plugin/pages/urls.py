@@ -54,10 +54,24 @@ def page_src(folder: str, *ids: str, suffix: str = ".md") -> str:
 def relative_url(target: str, page_url: str) -> str:
     """``target`` (a site-root-relative URL) as seen from the page at ``page_url``."""
     base = posixpath.dirname(page_url) if not page_url.endswith("/") else page_url.rstrip("/")
-    rel = posixpath.relpath(target or ".", base or ".")
+    rel = _relpath(target or ".", base or ".")
     if target.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return "./" if rel in (".", "./") else rel
+
+
+def _relpath(target: str, base: str) -> str:
+    """``posixpath.relpath(target, base)`` for two site-root-relative paths, from the strings
+    alone: ``relpath`` asks the operating system for the working folder on every call (once per
+    link of every page)."""
+    to = [part for part in posixpath.normpath(target).split("/") if part not in ("", ".")]
+    start = [part for part in posixpath.normpath(base).split("/") if part not in ("", ".")]
+    common = 0
+    for one, other in zip(to, start):
+        if one != other:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
 
 
 def root_of(page_url: str) -> str:

@@ -55,7 +55,7 @@ KEEP_DAYS = 7
 #: Bumped when what an entry holds changes: entries of another layout are never read.
 LAYOUT = 1
 #: The store's tables; a file made by another layout of them is replaced.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 log = logging.getLogger("mkdocs.plugins.sop")
 
@@ -213,7 +213,7 @@ class RenderedStore:
                         raise sqlite3.DatabaseError("a file of another layout")
                     db.execute(
                         "CREATE TABLE entries (settings BLOB NOT NULL, key BLOB NOT NULL, used INTEGER NOT NULL,"
-                        " value BLOB NOT NULL, PRIMARY KEY (settings, key))"
+                        " meta TEXT NOT NULL, html BLOB, PRIMARY KEY (settings, key))"
                     )
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.execute("PRAGMA journal_mode=WAL")
@@ -278,10 +278,13 @@ class RenderedStore:
             return None
         try:
             row = self._db.execute(
-                "SELECT value FROM entries WHERE key = ? AND settings = ?", (key, self._settings)
+                "SELECT meta, html FROM entries WHERE key = ? AND settings = ?", (key, self._settings)
             ).fetchone()
-            data = json.loads(zlib.decompress(row[0])) if row is not None else None
-        except (sqlite3.Error, zlib.error, ValueError) as error:
+            data = None
+            if row is not None:  # the HTML apart: JSON would escape every quote of it
+                data = json.loads(row[0])
+                data["html"] = None if row[1] is None else zlib.decompress(row[1]).decode()
+        except (sqlite3.Error, zlib.error, ValueError, TypeError) as error:
             self._fail(error)
             return None
         if data is None:
@@ -294,11 +297,12 @@ class RenderedStore:
     def _put(self, key: bytes, value: dict) -> None:
         if self._db is None:
             return
-        blob = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+        html = value.get("html")
+        meta = json.dumps({k: v for k, v in value.items() if k != "html"}, ensure_ascii=False, separators=(",", ":"))
         try:
             self._db.execute(
-                "INSERT OR REPLACE INTO entries (settings, key, used, value) VALUES (?, ?, ?, ?)",
-                (self._settings, key, self._build, blob),
+                "INSERT OR REPLACE INTO entries (settings, key, used, meta, html) VALUES (?, ?, ?, ?, ?)",
+                (self._settings, key, self._build, meta, None if html is None else zlib.compress(html.encode(), 1)),
             )
         except sqlite3.Error as error:
             self._fail(error)
