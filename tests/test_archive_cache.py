@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import logging
 import pickle
 import re
 import sqlite3
@@ -22,7 +23,7 @@ from test_archive_workers import commit_versions, tree, warnings
 from test_history import Repo
 from test_history_pages import ROLES
 
-from sop_plugin.revisions.rendered import FILE_NAME, settings_key, stable
+from sop_plugin.revisions.rendered import FILE_NAME, MessageRecorder, settings_key, stable
 
 CONFIG = (
     "site_name: KB\ntheme: {name: material, font: false}\n"
@@ -234,3 +235,22 @@ def test_entries_of_other_settings_stay_until_those_settings_come_back(tmp_path)
     with sqlite3.connect(repo.root / CACHE) as db:
         assert db.execute("SELECT count(DISTINCT settings), count(*) FROM entries").fetchone() == (2, 12)
     assert tree(repo.root / "site-back") == tree(repo.root / "site-first")
+
+
+def test_each_message_is_kept_once_also_when_it_goes_up_to_a_second_logger():
+    recorder = MessageRecorder()
+    loggers = [logging.getLogger("mkdocs"), logging.getLogger()]
+    for logger in loggers:
+        logger.addHandler(recorder)
+    try:
+        for _ in range(2):  # the same words twice: two messages
+            logging.getLogger("mkdocs.structure.pages").warning("链接 '/forms/old.md' left as is")
+        logging.getLogger("markdown.other").warning("not under mkdocs: kept too")
+    finally:
+        for logger in loggers:
+            logger.removeHandler(recorder)
+    assert recorder.messages == [
+        ["mkdocs.structure.pages", logging.WARNING, "链接 '/forms/old.md' left as is"],
+        ["mkdocs.structure.pages", logging.WARNING, "链接 '/forms/old.md' left as is"],
+        ["markdown.other", logging.WARNING, "not under mkdocs: kept too"],
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -35,8 +36,11 @@ NOT_IN_BODIES = frozenset(
 )
 
 
-def open_store(config: MkDocsConfig, options: dict, strings, folder: Path) -> RenderedStore | None:
-    """The store for this build's settings in ``folder`` (None: a setting cannot be keyed)."""
+def open_store(
+    config: MkDocsConfig, options: dict, strings, folder: Path, say: Callable[[str], None]
+) -> RenderedStore | None:
+    """The store for this build's settings in ``folder`` (None: a setting cannot be keyed, or
+    the store cannot be opened: ``say`` tells why)."""
     extensions = [
         e if isinstance(e, str) else {"type": f"{type(e).__module__}.{type(e).__qualname__}", **_configs(e)}
         for e in config.markdown_extensions
@@ -52,7 +56,7 @@ def open_store(config: MkDocsConfig, options: dict, strings, folder: Path) -> Re
         "libraries": {name: _version(name) for name in LIBRARIES},
         "python": sys.version,
     }
-    return RenderedStore.open(folder, settings_key(settings, PACKAGE.rglob("*.py")))
+    return RenderedStore.open(folder, settings_key(settings, PACKAGE.rglob("*.py")), say)
 
 
 def _configs(extension: Extension) -> dict:

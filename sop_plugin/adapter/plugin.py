@@ -341,7 +341,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         store = None
         if self.config.archive_cache:  # bodies and diffs of earlier builds (adapter/archived_bodies.py)
             folder = Path(config.config_file_path or ".").parent / self.config.cache_dir
-            store = open_store(config, dict(self.config), self.t, folder)
+            store = open_store(config, dict(self.config), self.t, folder, log.info)
         converter = BodyConverter(config, files, self.markdown, self.relink, store)
         self.site.compare_bodies = archive.remembered_diff(store) if store is not None else None
         # One SOP at a time: its earlier texts are read, its pages written, its texts released.

@@ -52,12 +52,9 @@ from sop_plugin.model.steps import Step
 FILE_NAME = "archived.sqlite"
 #: How long an entry nobody used stays (a second site sharing the cache folder keeps its own).
 KEEP_DAYS = 7
-#: Bumped when what an entry holds changes: entries of another layout are never read.
-LAYOUT = 1
-#: The store's tables; a file made by another layout of them is replaced.
+#: The layout of the store's tables and entries (bumped with any change to them): a file of
+#: another layout is replaced.
 SCHEMA_VERSION = 3
-
-log = logging.getLogger("mkdocs.plugins.sop")
 
 Found = object  # what a lookup found: JSON data (None, bool, str, list)
 
@@ -80,7 +77,7 @@ def settings_key(settings: dict, code: Iterable[Path]) -> bytes | None:
         text = json.dumps(stable(settings), sort_keys=True, ensure_ascii=False)
     except (ValueError, TypeError):
         return None
-    h = hashlib.blake2b(f"layout {LAYOUT}\n{text}".encode(), digest_size=16)
+    h = hashlib.blake2b(text.encode(), digest_size=16)
     for path in sorted(code):
         h.update(path.as_posix().encode())
         h.update(path.read_bytes())
@@ -170,25 +167,28 @@ class Recorder:
 
 
 class MessageRecorder(logging.Handler):
-    """Keeps every record of INFO and above that reaches the loggers it is added to, once each."""
+    """Keeps every record of INFO and above that reaches the loggers it is added to, once each
+    (a record that goes from one of them up to another reaches this handler twice in a row)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.messages: list[list] = []
-        self._seen: set[int] = set()
+        self._last: logging.LogRecord | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if id(record) not in self._seen:
-            self._seen.add(id(record))
+        if record is not self._last:
+            self._last = record
             self.messages.append([record.name, record.levelno, record.getMessage()])
 
 
 class RenderedStore:
     """The SQLite file of converted archived bodies and body diffs for one site's ``settings``.
 
-    Use :meth:`open` (None when there is nothing to store under); :meth:`close` at the end of the build."""
+    Use :meth:`open` (None when there is nothing to store under); :meth:`close` at the end of the
+    build. ``say``: where its one-line notes go (the build's INFO messages)."""
 
-    def __init__(self, connection: sqlite3.Connection, settings: bytes, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, settings: bytes, path: Path, say: Callable[[str], None]) -> None:
+        self._say = say
         self._db = connection
         self._settings = settings
         self._path = path
@@ -197,7 +197,7 @@ class RenderedStore:
         self.hits = self.misses = 0
 
     @classmethod
-    def open(cls, folder: Path, settings: bytes | None) -> RenderedStore | None:
+    def open(cls, folder: Path, settings: bytes | None, say: Callable[[str], None]) -> RenderedStore | None:
         """The store in ``folder`` (made if missing; a file there that is not a store of this
         layout is replaced); None when there is nothing to key it by or it cannot be opened."""
         if settings is None:
@@ -219,17 +219,17 @@ class RenderedStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")
                 db.execute("BEGIN")
-                return cls(db, settings, path)
+                return cls(db, settings, path, say)
             except sqlite3.DatabaseError as error:  # not a database, a damaged one, another layout, locked
                 if db is not None:
                     db.close()
                 if attempt == 2 or isinstance(error, sqlite3.OperationalError) or not path.is_file():
-                    log.info(f"archived versions: no cache ({path}: {error}); every body is converted")
+                    say(f"archived versions: no cache ({path}: {error}); every body is converted")
                     return None
                 for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                     stale.unlink(missing_ok=True)
             except OSError as error:
-                log.info(f"archived versions: no cache ({path}: {error}); every body is converted")
+                say(f"archived versions: no cache ({path}: {error}); every body is converted")
                 return None
         return None
 
@@ -269,7 +269,7 @@ class RenderedStore:
             )
             db.execute("COMMIT")
         except sqlite3.Error as error:
-            log.info(f"archived versions: cache not saved ({self._path}: {error})")
+            self._say(f"archived versions: cache not saved ({self._path}: {error})")
         finally:
             db.close()
 
@@ -309,7 +309,7 @@ class RenderedStore:
 
     def _fail(self, error: Exception) -> None:
         """Any error: the store is closed for the rest of the build (nothing half-written is kept)."""
-        log.info(f"archived versions: cache given up ({self._path}: {error}); the rest is converted")
+        self._say(f"archived versions: cache given up ({self._path}: {error}); the rest is converted")
         db, self._db = self._db, None
         try:
             db.execute("ROLLBACK")
