@@ -254,3 +254,13 @@ def test_each_message_is_kept_once_also_when_it_goes_up_to_a_second_logger():
         ["mkdocs.structure.pages", logging.WARNING, "链接 '/forms/old.md' left as is"],
         ["markdown.other", logging.WARNING, "not under mkdocs: kept too"],
     ]
+
+
+@pytest.mark.parametrize("inside", ["docs/.cache", "site"])
+def test_a_cache_folder_inside_the_docs_or_the_site_is_refused(tmp_path, inside):
+    repo = history(tmp_path)
+    text = (repo.root / "mkdocs.yml").read_text(encoding="utf-8")
+    (repo.root / "mkdocs.yml").write_text(text.replace("archive_cache: true", f"cache_dir: {inside}"), encoding="utf-8")
+    result = run_build(repo.root)  # into site/
+    assert f"WARNING -  sop_plugin: cache_dir: {inside} is inside" in result.stderr, result.stderr
+    assert not list((repo.root / "site").rglob(FILE_NAME)) and not list(repo.docs.rglob(FILE_NAME))

@@ -74,7 +74,9 @@ class SopConfig(Config):
 
     cache_dir = c.Type(str, default=".cache/plugin/sop")
     """Where ``archive_cache`` keeps its file, relative to the folder of ``mkdocs.yml`` (the
-    folder Material's own plugins use; keep ``.cache`` out of git). Deleting it is always safe."""
+    folder Material's own plugins use; keep ``.cache`` out of git). Deleting it is always safe.
+    A folder inside ``docs_dir`` or ``site_dir`` is refused with a warning (its file would be
+    published with the site): the build then keeps no cache."""
 
     site_filter = c.Optional(c.Type(str))
     """Plant copy: build only the SOPs whose ``applies_to.sites`` is empty or names this site id.

@@ -340,8 +340,12 @@ class SopPlugin(BasePlugin[SopConfig]):
         by_path = {path: list(group) for path, group in itertools.groupby(views, key=lambda v: v.versions.sop.path)}
         store = None
         if self.config.archive_cache:  # bodies and diffs of earlier builds (adapter/archived_bodies.py)
-            folder = Path(config.config_file_path or ".").parent / self.config.cache_dir
-            store = open_store(config, dict(self.config), self.t, folder, log.info)
+            folder = (Path(config.config_file_path or ".").parent / self.config.cache_dir).resolve()
+            published = [name for name in ("docs_dir", "site_dir") if is_inside(Path(config[name]).resolve(), folder)]
+            if published:  # its file would be published, or deleted by the next build's clean
+                log.warning(f"cache_dir: {self.config.cache_dir} is inside {published[0]}: no archive cache")
+            else:
+                store = open_store(config, dict(self.config), self.t, folder, log.info)
         converter = BodyConverter(config, files, self.markdown, self.relink, store)
         self.site.compare_bodies = archive.remembered_diff(store) if store is not None else None
         # One SOP at a time: its earlier texts are read, its pages written, its texts released.
