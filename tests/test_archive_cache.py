@@ -16,6 +16,7 @@ import logging
 import pickle
 import re
 import sqlite3
+import zlib
 
 import pytest
 from conftest import run_build
@@ -218,7 +219,7 @@ def test_a_planted_front_matter_entry_makes_no_object_and_the_body_is_converted(
                 db.execute("UPDATE entries SET meta = ? WHERE key = ?", (json.dumps(entry), key))
     planted = run_build(repo.root, "-d", "site-planted")
     assert planted.returncode == 0, planted.stderr
-    assert "archived versions: cache given up (" in planted.stderr and "is not plain data" in planted.stderr
+    assert "archived versions: 4 cache entries could not be read back: made again" in planted.stderr
     assert Planted.made == 0
     assert tree(repo.root / "site-planted") == tree(repo.root / "site-first")
 
@@ -264,3 +265,32 @@ def test_a_cache_folder_inside_the_docs_or_the_site_is_refused(tmp_path, inside)
     result = run_build(repo.root)  # into site/
     assert f"WARNING -  sop_plugin: cache_dir: {inside} is inside" in result.stderr, result.stderr
     assert not list((repo.root / "site").rglob(FILE_NAME)) and not list(repo.docs.rglob(FILE_NAME))
+
+
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("meta", "[]"),  # not an object
+        ("meta", '{"steps": [[1]], "lookups": [], "messages": [], "front": null, "too_long": null}'),
+        ("meta", '{"steps": null, "lookups": [["sop", 1, null]], "messages": [], "front": null, "too_long": [1]}'),
+        (
+            "meta",
+            '{"steps": null, "lookups": [], "messages": [["mkdocs", "30", 5]], "front": "%%%", "too_long": ["a", 2]}',
+        ),
+        ("meta", "{not json"),
+        ("html", b"not zlib data"),
+        ("html", zlib.compress(b"\xff\xfe not UTF-8")),
+    ],
+)
+def test_a_damaged_entry_is_never_used_and_never_fails_the_build(tmp_path, column, value):
+    repo = history(tmp_path)
+    assert run_build(repo.root, "-d", "site-first").returncode == 0
+    with sqlite3.connect(repo.root / CACHE) as db:
+        db.execute(f"UPDATE entries SET {column} = ?", (value,))  # every entry, bodies and diffs alike
+    damaged = run_build(repo.root, "-d", "site-damaged")
+    assert damaged.returncode == 0, damaged.stderr
+    assert re.search(r"archived versions: [46] cache entries could not be read back: made again", damaged.stderr)
+    assert tree(repo.root / "site-damaged") == tree(repo.root / "site-first")
+    again = run_build(repo.root, "-d", "site-again")  # the entries made again are used
+    assert taken(repo) == 6 and "could not be read back" not in again.stderr
+    assert warnings(damaged.stderr) == warnings(again.stderr) == warnings(run_build(repo.root, "-d", "x").stderr)

@@ -56,7 +56,14 @@ def open_store(
         "libraries": {name: _version(name) for name in LIBRARIES},
         "python": sys.version,
     }
-    return RenderedStore.open(folder, settings_key(settings, PACKAGE.rglob("*.py")), say)
+    key = settings_key(settings, PACKAGE.rglob("*.py"))
+    if key is None:
+        say(
+            "archived versions: no cache: a Markdown setting is an object without a name (a lambda?), "
+            "so a change to it could not be seen; every body is converted"
+        )
+        return None
+    return RenderedStore.open(folder, key, say)
 
 
 def _configs(extension: Extension) -> dict:

@@ -113,15 +113,16 @@ def remembered_diff(store: RenderedStore) -> Callable[[str, str], Markup | None]
         key = digest(old, new)
         kept = store.diff(key)
         if kept is not None:
-            if "too_long" in kept:
-                raise TooLong(*kept["too_long"])
-            return None if kept["html"] is None else Markup(kept["html"])
+            html, too_long = kept
+            if too_long is not None:
+                raise TooLong(*too_long)
+            return None if html is None else Markup(html)
         try:
             found = body_diff(old, new)
         except TooLong as too_long:
-            store.keep_diff(key, {"too_long": [too_long.old_lines, too_long.new_lines]})
+            store.keep_diff(key, None, (too_long.old_lines, too_long.new_lines))
             raise
-        store.keep_diff(key, {"html": None if found is None else str(found)})
+        store.keep_diff(key, None if found is None else str(found))
         return found
 
     return compare

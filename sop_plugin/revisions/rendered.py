@@ -26,7 +26,8 @@ texts alone (and this plugin's code, in the settings key).
 
 The store is an optimisation and never a reason for a build to fail: a cache file that cannot be
 opened, read or written (another build holds it, a full disk, a file that is not a database) is
-replaced or left alone, with one INFO line, and the build converts as if there were none. Entries
+replaced or left alone, with one INFO line, and the build converts as if there were none; an
+entry that does not read back as one this module wrote is deleted and made again. Entries
 of this site's settings not used by a build, and any entry unused for :data:`KEEP_DAYS` days, are
 deleted when the build closes the store. No MkDocs import.
 """
@@ -127,9 +128,15 @@ class Converted:
     @classmethod
     def from_json(cls, data: dict) -> Converted:
         """Raises ValueError, KeyError, TypeError or pickle.UnpicklingError for an entry that does not read back."""
-        steps = None if data["steps"] is None else [Step(*row) for row in data["steps"]]
+        html, lookups, messages = data["html"], data["lookups"], data["messages"]
+        if not isinstance(html, str) or not _rows(lookups, (str, str, object)) or not _rows(messages, (str, int, str)):
+            raise ValueError("not an entry this plugin wrote")
+        steps = data["steps"]
+        if steps is not None and not _rows(steps, ((int, str), (int, type(None)), str, str, str)):
+            raise ValueError("not an entry this plugin wrote")
+        steps = None if steps is None else [Step(*row) for row in steps]
         front = None if data["front"] is None else _PlainData(io.BytesIO(base64.b64decode(data["front"]))).load()
-        return cls(data["html"], steps, data["lookups"], data["messages"], front)
+        return cls(html, steps, lookups, messages, front)
 
     def still_true(self, look_up: Callable[[str, str], Found]) -> bool:
         """Does every recorded lookup find what it found then?"""
@@ -139,6 +146,14 @@ class Converted:
         """The conversion's log messages, said again (as the conversion said them)."""
         for name, level, message in self.messages:
             logging.getLogger(name).log(level, message)
+
+
+def _rows(rows, types: tuple) -> bool:
+    """Is ``rows`` a list of lists of these types (JSON read back)?"""
+    return isinstance(rows, list) and all(
+        isinstance(row, list) and len(row) == len(types) and all(isinstance(v, t) for v, t in zip(row, types))
+        for row in rows
+    )
 
 
 class _PlainData(pickle.Unpickler):
@@ -194,7 +209,7 @@ class RenderedStore:
         self._path = path
         self._build = time.time_ns()
         self._used: list[tuple[int, bytes, bytes]] = []
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.damaged = 0
 
     @classmethod
     def open(cls, folder: Path, settings: bytes | None, say: Callable[[str], None]) -> RenderedStore | None:
@@ -237,23 +252,34 @@ class RenderedStore:
         """The stored conversion under ``key`` if every lookup it recorded still finds the same."""
         data = self._get(b"b" + key)
         if data is None:
-            return None
+            return self._miss()
         try:
             converted = Converted.from_json(data)
-        except (ValueError, KeyError, TypeError, EOFError, pickle.UnpicklingError) as error:  # not an entry we wrote
-            self._fail(error)
-            return None
-        return converted if converted.still_true(look_up) else None
+        except (ValueError, KeyError, TypeError, EOFError, pickle.UnpicklingError):  # not an entry we wrote
+            self._drop(b"b" + key)
+            return self._miss()
+        return self._hit(b"b" + key, converted) if converted.still_true(look_up) else self._miss()
 
     def keep_body(self, key: bytes, converted: Converted) -> None:
         self._put(b"b" + key, converted.to_json())
 
-    def diff(self, key: bytes) -> dict | None:
-        """What :meth:`keep_diff` kept under ``key``, or None."""
-        return self._get(b"d" + key)
+    def diff(self, key: bytes) -> tuple[str | None, tuple[int, int] | None] | None:
+        """What :meth:`keep_diff` kept under ``key`` (``(html, too_long)``), or None."""
+        data = self._get(b"d" + key)
+        if data is None:
+            return self._miss()
+        html, too_long = data["html"], data.get("too_long")
+        if too_long is None and (html is None or isinstance(html, str)):
+            return self._hit(b"d" + key, (html, None))
+        if html is None and isinstance(too_long, list) and len(too_long) == 2 and all(type(n) is int for n in too_long):
+            return self._hit(b"d" + key, (None, (too_long[0], too_long[1])))
+        self._drop(b"d" + key)
+        return self._miss()
 
-    def keep_diff(self, key: bytes, value: dict) -> None:
-        self._put(b"d" + key, value)
+    def keep_diff(self, key: bytes, html: str | None, too_long: tuple[int, int] | None = None) -> None:
+        """ "What changed" of two texts: its HTML (None: no change), or the line counts that were
+        too many to compare (``pages.diff.TooLong``)."""
+        self._put(b"d" + key, {"html": html, "too_long": list(too_long) if too_long else None})
 
     def close(self) -> None:
         """Mark what this build used, delete what it did not (see the module docstring), commit."""
@@ -268,31 +294,41 @@ class RenderedStore:
                 (self._settings, self._build, week_ago),
             )
             db.execute("COMMIT")
+            if self.damaged:
+                self._say(f"archived versions: {self.damaged} cache entries could not be read back: made again")
         except sqlite3.Error as error:
             self._say(f"archived versions: cache not saved ({self._path}: {error})")
         finally:
             db.close()
 
     def _get(self, key: bytes) -> dict | None:
+        """The entry under ``key`` as written (its HTML back in ``"html"``); None: none, or damaged."""
         if self._db is None:
             return None
         try:
             row = self._db.execute(
                 "SELECT meta, html FROM entries WHERE key = ? AND settings = ?", (key, self._settings)
             ).fetchone()
-            data = None
-            if row is not None:  # the HTML apart: JSON would escape every quote of it
-                data = json.loads(row[0])
-                data["html"] = None if row[1] is None else zlib.decompress(row[1]).decode()
-        except (sqlite3.Error, zlib.error, ValueError, TypeError) as error:
+        except sqlite3.Error as error:
             self._fail(error)
             return None
-        if data is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-            self._used.append((self._build, self._settings, key))
+        if row is None:
+            return None
+        try:  # the HTML is kept apart: JSON would escape every quote of it
+            data = json.loads(row[0])
+            data["html"] = None if row[1] is None else zlib.decompress(row[1]).decode()
+        except (zlib.error, ValueError, TypeError):  # ValueError: not JSON, not UTF-8
+            self._drop(key)
+            return None
         return data
+
+    def _hit(self, key: bytes, value):
+        self.hits += 1
+        self._used.append((self._build, self._settings, key))
+        return value
+
+    def _miss(self) -> None:
+        self.misses += 1
 
     def _put(self, key: bytes, value: dict) -> None:
         if self._db is None:
@@ -304,6 +340,15 @@ class RenderedStore:
                 "INSERT OR REPLACE INTO entries (settings, key, used, meta, html) VALUES (?, ?, ?, ?, ?)",
                 (self._settings, key, self._build, meta, None if html is None else zlib.compress(html.encode(), 1)),
             )
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def _drop(self, key: bytes) -> None:
+        """An entry that does not read back as one this plugin wrote: deleted (the caller then
+        converts the body and keeps it again); how many is said at :meth:`close`."""
+        self.damaged += 1
+        try:
+            self._db.execute("DELETE FROM entries WHERE settings = ? AND key = ?", (self._settings, key))
         except sqlite3.Error as error:
             self._fail(error)
 
