@@ -17,14 +17,14 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from markdown import Extension
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from sop_plugin.markdown.extension import SopMarkdown
 from sop_plugin.markdown.relink import Relink
-from sop_plugin.revisions.rendered import Converted, MessageRecorder, Recorder, RenderedStore, digest, settings_key
+from sop_plugin.model.cache import digest
+from sop_plugin.revisions.rendered import Converted, MessageRecorder, Recorder, RenderedStore, settings_key
 
 #: The libraries whose version changes what a body converts to.
 LIBRARIES = ("markdown", "pymdown-extensions", "mkdocs", "mkdocs-material", "pygments")
@@ -41,8 +41,8 @@ def open_store(
 ) -> RenderedStore | None:
     """The store for this build's settings in ``folder`` (None: a setting cannot be keyed, or
     the store cannot be opened: ``say`` tells why)."""
-    extensions = [
-        e if isinstance(e, str) else {"type": f"{type(e).__module__}.{type(e).__qualname__}", **_configs(e)}
+    extensions = [  # an extension given as an object: by its type and settings
+        e if isinstance(e, str) else {"type": f"{type(e).__module__}.{type(e).__qualname__}", "configs": e.getConfigs()}
         for e in config.markdown_extensions
     ]
     settings = {
@@ -64,10 +64,6 @@ def open_store(
         )
         return None
     return RenderedStore.open(folder, key, say)
-
-
-def _configs(extension: Extension) -> dict:
-    return {"configs": extension.getConfigs()} if not isinstance(extension, (SopMarkdown, Relink)) else {}
 
 
 def _version(name: str) -> str | None:

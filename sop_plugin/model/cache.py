@@ -36,9 +36,16 @@ from sop_plugin.model.steps import StepReader
 RACY_NS = 2_000_000_000
 
 
-def digest(text: str) -> bytes:
-    """The content hash the cache compares (BLAKE2b, 16 bytes) of a file's text."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def digest(*texts: str) -> bytes:
+    """The content hash (BLAKE2b, 16 bytes) of a file's text, or of several texts each kept apart
+    from the next (``("ab", "c")`` and ``("a", "bc")`` differ): what the parse cache and the
+    archive cache (``revisions/rendered.py``) compare."""
+    h = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
 
 
 def file_stamp(file: Path) -> tuple[int, int, int, int] | None:

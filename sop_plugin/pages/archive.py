@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from sop_plugin.model.cache import digest
 from sop_plugin.pages import BODY_MARKER
 from sop_plugin.pages.context import SiteContext
 from sop_plugin.pages.diff import TooLong, body_diff
@@ -35,7 +36,7 @@ from sop_plugin.pages.html import environment
 from sop_plugin.pages.render import SopRenderer
 from sop_plugin.pages.sop_page import page_parts
 from sop_plugin.pages.urls import relative_url, root_of
-from sop_plugin.revisions.rendered import RenderedStore, digest
+from sop_plugin.revisions.rendered import RenderedStore
 from sop_plugin.revisions.versions import PageView
 
 #: The light page template of an archived or upcoming version (overridable from ``custom_dir``).

@@ -60,16 +60,6 @@ SCHEMA_VERSION = 3
 Found = object  # what a lookup found: JSON data (None, bool, str, list)
 
 
-def digest(*parts: str | bytes) -> bytes:
-    """The 16-byte BLAKE2b key of ``parts`` (strings as UTF-8), each part apart from the next."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.digest()
-
-
 def settings_key(settings: dict, code: Iterable[Path]) -> bytes | None:
     """The key of everything every conversion of a build depends on: ``settings`` (made JSON
     data by :func:`stable`) and the bytes of the files ``code``. None when a setting does not
